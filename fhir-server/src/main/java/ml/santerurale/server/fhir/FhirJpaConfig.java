@@ -1,0 +1,101 @@
+package ml.santerurale.server.fhir;
+
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
+import ca.uhn.fhir.jpa.config.HapiJpaConfig;
+import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
+import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.entity.StorageSettings;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import jakarta.persistence.EntityManagerFactory;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import ml.santerurale.server.database.HapiSchema;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+
+/**
+ * HAPI's JPA storage layer, wired explicitly: the R4 DAOs, batch jobs (reindexing after a
+ * search-parameter change), the storage settings this project depends on, and HAPI's entity
+ * manager on our data source once HAPI's schema is migrated.
+ */
+@Configuration(proxyBeanMethods = false)
+// SubscriptionChannelConfig supplies the in-memory message broker that batch jobs run on.
+@Import({JpaR4Config.class, HapiJpaConfig.class, JpaBatch2Config.class, Batch2JobsConfig.class,
+        SubscriptionChannelConfig.class, ThreadPoolFactoryConfig.class})
+class FhirJpaConfig {
+
+    @Bean
+    JpaStorageSettings jpaStorageSettings() {
+        JpaStorageSettings settings = new JpaStorageSettings();
+        // Devices create records offline with UUIDs; any client id is accepted, server ids are UUIDs.
+        settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
+        settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
+        // A patient registered a moment ago must be found by the next identical search.
+        settings.setReuseCachedSearchResultsForMillis(null);
+        settings.setAllowMultipleDelete(false);
+        settings.setExpungeEnabled(false);
+        settings.setAutoCreatePlaceholderReferenceTargets(false);
+        settings.setEnforceReferentialIntegrityOnWrite(true);
+        // The phonetic name search replaces the built-in Patient "phonetic" parameter.
+        settings.setDefaultSearchParamsCanBeOverridden(true);
+        // _content, _text and :text are answered by Hibernate Search (Lucene).
+        settings.setHibernateSearchIndexFullText(true);
+        settings.setHibernateSearchIndexSearchParams(false);
+        settings.setIndexMissingFields(StorageSettings.IndexEnabledEnum.DISABLED);
+        return settings;
+    }
+
+    /** One partition: sites are a matter of access policy, not of storage. */
+    @Bean
+    PartitionSettings partitionSettings() {
+        return new PartitionSettings();
+    }
+
+    @Bean
+    DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties) {
+        DatabaseBackedPagingProvider paging = new DatabaseBackedPagingProvider();
+        paging.setDefaultPageSize(properties.defaultPageSize());
+        paging.setMaximumPageSize(properties.maxPageSize());
+        return paging;
+    }
+
+    @Primary
+    @Bean
+    LocalContainerEntityManagerFactoryBean entityManagerFactory(
+            HapiSchema migratedSchema,
+            DataSource dataSource,
+            JpaProperties jpaProperties,
+            FhirProperties fhirProperties,
+            ConfigurableListableBeanFactory beanFactory,
+            FhirContext fhirContext,
+            JpaStorageSettings storageSettings) {
+        LocalContainerEntityManagerFactoryBean factory =
+                HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
+        Map<String, Object> properties = new HashMap<>(jpaProperties.getProperties());
+        properties.put("hibernate.search.backend.directory.root",
+                fhirProperties.luceneDirectory().toAbsolutePath().toString());
+        factory.setPersistenceUnitName("HAPI_PU");
+        factory.setJpaPropertyMap(properties);
+        factory.setDataSource(dataSource);
+        return factory;
+    }
+
+    @Primary
+    @Bean
+    JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+        return new JpaTransactionManager(entityManagerFactory);
+    }
+}

@@ -1,0 +1,27 @@
+package ml.santerurale.server.fhir;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The FHIR endpoint's settings ({@code srm.fhir.*}). Invalid values stop the server at start.
+ *
+ * @param serverAddress public base URL written into paging links and locations; empty means
+ *     "derive from the incoming request"
+ * @param defaultPageSize search page size when a client sends no {@code _count}
+ * @param maxPageSize largest {@code _count} honoured; larger requests are clamped
+ * @param maxRequestBytes largest request body accepted (after gzip decoding)
+ * @param luceneDirectory where Hibernate Search keeps its full-text index
+ */
+@Validated
+@ConfigurationProperties("srm.fhir")
+public record FhirProperties(
+        String serverAddress,
+        @Min(1) @Max(1000) int defaultPageSize,
+        @Min(1) @Max(1000) int maxPageSize,
+        @Min(1024) long maxRequestBytes,
+        @NotNull Path luceneDirectory) {}

@@ -1,0 +1,85 @@
+package ml.santerurale.server.fhir;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.narrative.INarrativeGenerator;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.util.List;
+import ml.santerurale.interceptors.guard.RequestSizeGuard;
+import ml.santerurale.interceptors.guard.ServedTypesGuard;
+import ml.santerurale.interceptors.guard.TransactionBundleGuard;
+import ml.santerurale.interceptors.versioning.StaleVersionAsPreconditionFailed;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The FHIR REST endpoint at {@code /fhir}: one resource provider per served type, the system
+ * provider (transaction, batch, history), the capability statement, and the guards.
+ *
+ * <p>HAPI keeps a DAO for every R4 type (its own services need some, such as Task for
+ * {@code $merge}); what clients reach is decided here: providers only for served types, and the
+ * {@link ServedTypesGuard} on every path, transaction entries and storage writes included.
+ *
+ * <p>Guards are registered on HAPI's interceptor service, not only on the servlet, so that their
+ * storage-level hooks also see writes made inside transactions.
+ */
+@Configuration(proxyBeanMethods = false)
+class FhirRestConfig {
+
+    @Bean
+    RestfulServer restfulServer(
+            IFhirSystemDao<?, ?> systemDao,
+            ResourceProviderFactory resourceProviderFactory,
+            JpaSystemProvider<?, ?> systemProvider,
+            JpaStorageSettings storageSettings,
+            ISearchParamRegistry searchParamRegistry,
+            IValidationSupport validationSupport,
+            DatabaseBackedPagingProvider pagingProvider,
+            IInterceptorService interceptorService,
+            FhirProperties properties,
+            List<FhirServerInterceptor> serverInterceptors) {
+        RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
+        systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
+        List<IResourceProvider> providers = resourceProviderFactory.createProviders().stream()
+                .filter(IResourceProvider.class::isInstance)
+                .map(IResourceProvider.class::cast)
+                .filter(p -> ServedResourceTypes.ALL.contains(p.getResourceType().getSimpleName()))
+                .toList();
+        server.registerProviders(providers);
+        server.registerProvider(systemProvider);
+        server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+                server, systemDao, storageSettings, searchParamRegistry, validationSupport));
+        server.setPagingProvider(pagingProvider);
+        server.setDefaultResponseEncoding(EncodingEnum.JSON);
+        server.setServerAddressStrategy(properties.serverAddress() == null || properties.serverAddress().isBlank()
+                ? new IncomingRequestAddressStrategy()
+                : new HardcodedServerAddressStrategy(properties.serverAddress()));
+
+        interceptorService.registerInterceptor(new RequestSizeGuard(properties.maxRequestBytes()));
+        interceptorService.registerInterceptor(new ServedTypesGuard(ServedResourceTypes.ALL));
+        interceptorService.registerInterceptor(new TransactionBundleGuard());
+        interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
+        serverInterceptors.forEach(interceptorService::registerInterceptor);
+        return server;
+    }
+
+    @Bean
+    ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+        ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(restfulServer, "/fhir/*");
+        registration.setName("fhir");
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+}

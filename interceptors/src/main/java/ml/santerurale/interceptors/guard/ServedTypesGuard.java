@@ -1,0 +1,106 @@
+package ml.santerurale.interceptors.guard;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+/**
+ * Keeps every resource type the server does not serve out of reach of clients: in the request
+ * URL, in each entry of a transaction or batch (checked before any entry runs), and at the
+ * storage layer, where it also catches writes that reach a DAO by another path.
+ *
+ * <p>Writes made by the server itself ({@link SystemRequestDetails}, or no request at all) are
+ * allowed at the storage layer: HAPI stores its own SearchParameter resources that way.
+ *
+ * <p>Does not guarantee: that operations (those named {@code $...}) only touch served types;
+ * each enabled operation is reviewed on its own.
+ */
+@Interceptor
+public class ServedTypesGuard {
+
+    private final Set<String> servedTypes;
+
+    public ServedTypesGuard(Set<String> servedTypes) {
+        if (servedTypes.isEmpty()) {
+            throw new IllegalArgumentException("At least one served resource type is required");
+        }
+        this.servedTypes = Set.copyOf(servedTypes);
+    }
+
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void refuseUnservedTypes(RequestDetails requestDetails, RestOperationTypeEnum operation) {
+        String type = requestDetails.getResourceName();
+        if (type != null && !servedTypes.contains(type)) {
+            throw unknownType(type);
+        }
+        if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
+                && requestDetails.getResource() instanceof Bundle bundle) {
+            checkEntries(bundle.getEntry());
+        }
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void refuseUnservedCreate(IBaseResource resource, RequestDetails requestDetails) {
+        refuseClientWrite(resource, requestDetails);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void refuseUnservedUpdate(IBaseResource oldResource, IBaseResource newResource,
+            RequestDetails requestDetails) {
+        refuseClientWrite(newResource, requestDetails);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
+    public void refuseUnservedDelete(IBaseResource resource, RequestDetails requestDetails) {
+        refuseClientWrite(resource, requestDetails);
+    }
+
+    private void refuseClientWrite(IBaseResource resource, RequestDetails requestDetails) {
+        if (requestDetails == null || requestDetails instanceof SystemRequestDetails) {
+            return;
+        }
+        String type = resource.fhirType();
+        if (!servedTypes.contains(type)) {
+            throw unknownType(type);
+        }
+    }
+
+    private void checkEntries(List<Bundle.BundleEntryComponent> entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            Bundle.BundleEntryComponent entry = entries.get(i);
+            if (entry.getResource() != null && !servedTypes.contains(entry.getResource().fhirType())) {
+                throw unservedInEntry(entry.getResource().fhirType(), "Bundle.entry[" + i + "].resource");
+            }
+            String urlType = BundleEntryUrls.resourceType(entry.getRequest().getUrl());
+            if (urlType != null && !urlType.startsWith("$") && !servedTypes.contains(urlType)) {
+                throw unservedInEntry(urlType, "Bundle.entry[" + i + "].request.url");
+            }
+        }
+    }
+
+    private ResourceNotFoundException unknownType(String type) {
+        String message = "Resource type '" + type + "' is not served here. Served types: "
+                + new TreeSet<>(servedTypes);
+        ResourceNotFoundException exception = new ResourceNotFoundException(message);
+        exception.setOperationOutcome(OperationOutcomes.error(OperationOutcome.IssueType.NOTSUPPORTED, message, null));
+        return exception;
+    }
+
+    private InvalidRequestException unservedInEntry(String type, String where) {
+        String message = where + ": resource type '" + type + "' is not served here. Served types: "
+                + new TreeSet<>(servedTypes) + ". Nothing in this Bundle was processed.";
+        return new InvalidRequestException(message,
+                OperationOutcomes.error(OperationOutcome.IssueType.NOTSUPPORTED, message, where));
+    }
+}
