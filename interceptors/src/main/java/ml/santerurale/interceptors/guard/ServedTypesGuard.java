@@ -11,14 +11,17 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * Keeps every resource type the server does not serve out of reach of clients: in the request
  * URL, in each entry of a transaction or batch (checked before any entry runs), and at the
- * storage layer, where it also catches writes that reach a DAO by another path.
+ * storage layer, where it also catches writes that reach a DAO by another path. The
+ * CapabilityStatement lists exactly the served types.
  *
  * <p>Writes made by the server itself ({@link SystemRequestDetails}, or no request at all) are
  * allowed at the storage layer: HAPI stores its own SearchParameter resources that way.
@@ -47,6 +50,14 @@ public class ServedTypesGuard {
         if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
                 && requestDetails.getResource() instanceof Bundle bundle) {
             checkEntries(bundle.getEntry());
+        }
+    }
+
+    /** HAPI lists OperationDefinition (the definitions of operations) too; only served types stay. */
+    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    public void listOnlyServedTypes(IBaseConformance capabilityStatement) {
+        if (capabilityStatement instanceof CapabilityStatement statement) {
+            statement.getRest().forEach(rest -> rest.getResource().removeIf(r -> !servedTypes.contains(r.getType())));
         }
     }
 

@@ -1,0 +1,107 @@
+package ml.santerurale.server.support;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import ml.santerurale.server.FhirServerApplication;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: the real server on a random port, with its own embedded
+ * PostgreSQL 16 in a fresh directory. Every subclass shares one Spring context (and so one
+ * database), so tests create their own data with unique ids and never assume an empty database.
+ */
+@SpringBootTest(classes = FhirServerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ServerIntegrationTest {
+
+    private static final Path DATA_DIRECTORY = createDataDirectory();
+
+    @DynamicPropertySource
+    static void isolatedDatabase(DynamicPropertyRegistry registry) {
+        registry.add("srm.database.embedded.data-directory", () -> DATA_DIRECTORY.resolve("postgres").toString());
+        registry.add("srm.database.embedded.port", () -> "0");
+        registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
+        registry.add("srm.fhir.max-request-bytes", () -> "2000000");
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected FhirContext fhirContext;
+
+    protected final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    protected String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    protected String fhirBase() {
+        return baseUrl() + "/fhir";
+    }
+
+    protected IGenericClient client() {
+        fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        fhirContext.getRestfulClientFactory().setSocketTimeout(60_000);
+        return fhirContext.newRestfulGenericClient(fhirBase());
+    }
+
+    protected HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected HttpRequest.Builder request(String pathUnderFhir) {
+        return HttpRequest.newBuilder(URI.create(fhirBase() + pathUnderFhir.replace("|", "%7C")));
+    }
+
+    protected HttpResponse<String> putJson(String pathUnderFhir, String json) {
+        return send(request(pathUnderFhir).header("Content-Type", "application/fhir+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    protected HttpResponse<String> postJson(String pathUnderFhir, String json) {
+        return send(request(pathUnderFhir).header("Content-Type", "application/fhir+json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    protected HttpResponse<String> get(String pathUnderFhir) {
+        return send(request(pathUnderFhir).header("Accept", "application/fhir+json").GET());
+    }
+
+    protected <T extends IBaseResource> T parse(Class<T> type, String body) {
+        return fhirContext.newJsonParser().parseResource(type, body);
+    }
+
+    protected String json(IBaseResource resource) {
+        return fhirContext.newJsonParser().encodeResourceToString(resource);
+    }
+
+    private static Path createDataDirectory() {
+        try {
+            return Files.createTempDirectory("srm-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
