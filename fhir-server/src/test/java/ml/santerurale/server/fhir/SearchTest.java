@@ -1,0 +1,155 @@
+package ml.santerurale.server.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.Test;
+
+/** The searches care workers and integrators rely on. */
+class SearchTest extends ServerIntegrationTest {
+
+    @Test
+    void pagesThroughTwoHundredFiftyResultsVisitingEachExactlyOnce() {
+        String village = "Village-" + UUID.randomUUID().toString().substring(0, 8);
+        Set<String> created = new HashSet<>();
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (int i = 0; i < 250; i++) {
+            Patient patient = new Patient();
+            String id = UUID.randomUUID().toString();
+            patient.setId(id);
+            patient.addName().setFamily("Sidibé").addGiven("Oumar" + i);
+            patient.addAddress().setCity(village);
+            bundle.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+            created.add(id);
+        }
+        assertThat(postJson("", json(bundle)).statusCode()).isEqualTo(200);
+
+        List<String> seen = new ArrayList<>();
+        Bundle page = parse(Bundle.class, get("/Patient?address-city=" + village + "&_count=40&_sort=_id").body());
+        int pages = 1;
+        while (true) {
+            page.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
+            Bundle.BundleLinkComponent next = page.getLink("next");
+            if (next == null) {
+                break;
+            }
+            page = parse(Bundle.class, send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(next.getUrl())).GET()).body());
+            pages++;
+        }
+        assertThat(pages).isEqualTo(7);
+        assertThat(seen).hasSize(250).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(seen)).isEqualTo(created);
+    }
+
+    @Test
+    void findsNamesWhateverTheAccentsAndCase() {
+        String given = "Bakary" + UUID.randomUUID().toString().substring(0, 6);
+        Patient patient = patient("Traoré", given);
+        assertThat(putJson("/Patient/" + patient.getIdElement().getIdPart(), json(patient)).statusCode()).isEqualTo(201);
+
+        assertThat(ids("/Patient?name=traore&given=" + given)).containsExactly(patient.getIdElement().getIdPart());
+        assertThat(ids("/Patient?family=TRAORE&given=" + given.toLowerCase())).containsExactly(patient.getIdElement().getIdPart());
+        assertThat(ids("/Patient?name=Traoré&given=" + given)).containsExactly(patient.getIdElement().getIdPart());
+    }
+
+    @Test
+    void findsNamesBySoundWithThePhoneticParameter() {
+        String birthDate = "1961-0" + (1 + (int) (Math.random() * 9)) + "-1" + (int) (Math.random() * 9);
+        Patient coulibaly = patient("Coulibaly", "Mariam");
+        coulibaly.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(birthDate));
+        Patient other = patient("Sangaré", "Mariam");
+        other.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(birthDate));
+        putJson("/Patient/" + coulibaly.getIdElement().getIdPart(), json(coulibaly));
+        putJson("/Patient/" + other.getIdElement().getIdPart(), json(other));
+
+        assertThat(ids("/Patient?phonetic=kulibali&birthdate=" + birthDate)).containsExactly(coulibaly.getIdElement().getIdPart());
+        assertThat(ids("/Patient?phonetic=Koulibaly&birthdate=" + birthDate)).containsExactly(coulibaly.getIdElement().getIdPart());
+        assertThat(ids("/Patient?name=kulibali&birthdate=" + birthDate)).as("plain name search is by spelling").isEmpty();
+    }
+
+    @Test
+    void answersFullTextSearchesFromTheLuceneIndex() {
+        String word = "onchocercose" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9-]", "x");
+        Patient patient = patient("Keïta", "Salif");
+        putJson("/Patient/" + patient.getIdElement().getIdPart(), json(patient));
+        Condition condition = new Condition();
+        condition.setId(UUID.randomUUID().toString());
+        condition.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        condition.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "B73", "Onchocercose")).setText(word + " cutanée"));
+        condition.getText().setStatus(org.hl7.fhir.r4.model.Narrative.NarrativeStatus.GENERATED)
+                .setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">Diagnostic: " + word + "</div>");
+        assertThat(putJson("/Condition/" + condition.getIdElement().getIdPart(), json(condition)).statusCode()).isEqualTo(201);
+
+        assertThat(ids("/Condition?_content=" + word)).containsExactly(condition.getIdElement().getIdPart());
+        assertThat(ids("/Condition?_text=" + word)).containsExactly(condition.getIdElement().getIdPart());
+        assertThat(ids("/Condition?code:text=" + word)).containsExactly(condition.getIdElement().getIdPart());
+    }
+
+    @Test
+    void includesAndRevincludesRelatedResources() {
+        Patient patient = patient("Konaté", "Ibrahim");
+        String patientId = patient.getIdElement().getIdPart();
+        putJson("/Patient/" + patientId, json(patient));
+        Encounter encounter = new Encounter();
+        encounter.setId(UUID.randomUUID().toString());
+        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
+        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+        encounter.setSubject(new Reference("Patient/" + patientId));
+        encounter.setServiceProvider(new Reference("Organization/cscom-konobougou"));
+        encounter.getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-20T09:00:00Z"));
+        assertThat(putJson("/Encounter/" + encounter.getIdElement().getIdPart(), json(encounter)).statusCode()).isEqualTo(201);
+
+        Bundle withPatient = parse(Bundle.class, get("/Encounter?patient=" + patientId + "&_include=Encounter:patient").body());
+        assertThat(withPatient.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactlyInAnyOrder("Encounter", "Patient");
+
+        Bundle withEncounters = parse(Bundle.class, get("/Patient?_id=" + patientId + "&_revinclude=Encounter:patient").body());
+        assertThat(withEncounters.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactlyInAnyOrder("Patient", "Encounter");
+
+        assertThat(ids("/Encounter?service-provider=Organization/cscom-konobougou&date=ge2026-11-20&patient=" + patientId))
+                .containsExactly(encounter.getIdElement().getIdPart());
+        assertThat(ids("/Encounter?patient.name=konate&patient=" + patientId)).containsExactly(encounter.getIdElement().getIdPart());
+        assertThat(get("/Encounter?patient=" + patientId + "&_summary=count").body()).contains("\"total\":1");
+        assertThat(ids("/Patient?_id=" + patientId + "&_lastUpdated=gt2000-01-01")).containsExactly(patientId);
+    }
+
+    @Test
+    void searchesByTelephoneIdentifierAndBirthdate() {
+        Patient patient = patient("Sangaré", "Aminata");
+        String phone = "+22376" + (100000 + (int) (Math.random() * 899999));
+        patient.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue(phone);
+        patient.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue("C-" + phone);
+        patient.setGender(Enumerations.AdministrativeGender.FEMALE);
+        String id = patient.getIdElement().getIdPart();
+        putJson("/Patient/" + id, json(patient));
+        assertThat(ids("/Patient?phone=" + phone.replace("+", "%2B"))).containsExactly(id);
+        assertThat(ids("/Patient?identifier=https://sante-rurale.ml/fhir/sid/carnet|C-" + phone.replace("+", "%2B"))).containsExactly(id);
+    }
+
+    private Patient patient(String family, String given) {
+        Patient patient = new Patient();
+        patient.setId(UUID.randomUUID().toString());
+        patient.addName().setFamily(family).addGiven(given);
+        return patient;
+    }
+
+    private List<String> ids(String search) {
+        var response = get(search);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return parse(Bundle.class, response.body()).getEntry().stream()
+                .filter(e -> e.getSearch().getMode() != Bundle.SearchEntryMode.INCLUDE)
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+    }
+}
