@@ -15,6 +15,7 @@ import java.time.Duration;
 import ml.santerurale.server.FhirServerApplication;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -23,8 +24,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of the integration tests: the real server on a random port, with its own embedded
  * PostgreSQL 16 in a fresh directory. Every subclass shares one Spring context (and so one
- * database), so tests create their own data with unique ids and never assume an empty database.
+ * database, with metrics exported as in production), so tests create their own data with unique ids and never assume an empty database.
  */
+@AutoConfigureObservability
 @SpringBootTest(classes = FhirServerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ServerIntegrationTest {
 
