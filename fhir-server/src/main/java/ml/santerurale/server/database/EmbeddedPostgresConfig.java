@@ -33,6 +33,10 @@ class EmbeddedPostgresConfig {
                     .setDataDirectory(embedded.dataDirectory())
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
+                    // zonky defaults to a test database (fsync off); these are patient records.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setServerConfig("timezone", "UTC");
             if (embedded.port() > 0) {
                 builder.setPort(embedded.port());

@@ -19,6 +19,7 @@ import java.util.List;
 import ml.santerurale.interceptors.guard.RequestSizeGuard;
 import ml.santerurale.interceptors.guard.ServedTypesGuard;
 import ml.santerurale.interceptors.guard.TransactionBundleGuard;
+import ml.santerurale.interceptors.versioning.IfMatchOnMissingResource;
 import ml.santerurale.interceptors.versioning.StaleVersionAsPreconditionFailed;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -71,6 +72,7 @@ class FhirRestConfig {
         interceptorService.registerInterceptor(new ServedTypesGuard(ServedResourceTypes.ALL));
         interceptorService.registerInterceptor(new TransactionBundleGuard());
         interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
+        interceptorService.registerInterceptor(new IfMatchOnMissingResource());
         serverInterceptors.forEach(interceptorService::registerInterceptor);
         return server;
     }

@@ -137,6 +137,17 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     }
 
     @Test
+    void refusesIfMatchOnAResourceThatDoesNotExist() {
+        String id = UUID.randomUUID().toString();
+        Patient patient = new Patient();
+        patient.setId(id);
+        HttpResponse<String> response = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
+                .header("If-Match", "W/\"3\"").PUT(HttpRequest.BodyPublishers.ofString(json(patient))));
+        assertOutcome(fhirContext, response, 412, "not-found", "does not exist, so it cannot match If-Match");
+        assertThat(get("/Patient/" + id).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void conditionalCreateFindsTheExistingPatientByIdentifier() {
         String nationalId = "ML-" + UUID.randomUUID();
         Patient patient = new Patient();

@@ -1,0 +1,631 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Foundation benchmark of the Santé Rurale Mali FHIR server (not a test; see bench/README.md).
+ *
+ * <pre>java bench/FoundationBenchmark.java &lt;baseUrl&gt; &lt;serverPid&gt; [readSeconds]</pre>
+ *
+ * Writes 20 transaction Bundles of 100 PUT entries (25 each of Patient, Encounter, Condition,
+ * MedicationRequest), then measures {@code GET Patient/{id}} and {@code GET Patient?name=} with 8
+ * client threads for a fixed duration each, then reports the server's resident memory and, from
+ * {@code /actuator/prometheus}, the server-side mean time per interaction. Only the JDK is used.
+ * Prints a table and, last, one line {@code RESULT {json}}. Exits non-zero on any failed request.
+ */
+public class FoundationBenchmark {
+
+    static final int BUNDLES = 20;
+    static final int PER_TYPE = 25;
+    static final int THREADS = 8;
+    static final int WARMUP_SECONDS = 3;
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    static final String FHIR_JSON = "application/fhir+json; charset=utf-8";
+
+    static final String[] FAMILY = {"Traoré", "Coulibaly", "Diarra", "Keïta", "Sangaré",
+            "Konaté", "Dembélé", "Touré", "Sidibé", "Camara"};
+    static final String[] GIVEN_F = {"Awa", "Fatoumata", "Aminata", "Kadiatou", "Mariam",
+            "Oumou", "Assitan", "Djénéba", "Rokia", "Hawa"};
+    static final String[] GIVEN_M = {"Moussa", "Mamadou", "Seydou", "Oumar", "Bakary",
+            "Souleymane", "Modibo", "Adama", "Boubacar", "Ibrahim"};
+    static final String[] CITY = {"Konobougou", "Djeli", "Barouéli"};
+    /** ICD-10 code, display, and the medication usually prescribed for it. */
+    static final String[][] DIAGNOSES = {
+            {"B54", "Paludisme, sans précision", "Artéméther-luméfantrine 20/120 mg"},
+            {"B50.9", "Paludisme à Plasmodium falciparum, sans précision", "Artésunate injectable 60 mg"},
+            {"A09", "Diarrhée et gastro-entérite d'origine présumée infectieuse", "SRO + Zinc 20 mg"},
+            {"J18.9", "Pneumopathie, sans précision", "Amoxicilline 250 mg"},
+            {"J06.9", "Infection aiguë des voies respiratoires supérieures", "Paracétamol 500 mg"},
+            {"E43", "Malnutrition protéino-énergétique grave", "ATPE (Plumpy'Nut)"},
+            {"D50.9", "Anémie par carence en fer", "Fer + acide folique"}};
+
+    static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"(\\d{3})");
+    static final Pattern RESPONSE = Pattern.compile("\"response\"\\s*:");
+    static final Pattern PATIENT_IN_BUNDLE = Pattern.compile("\"resourceType\"\\s*:\\s*\"Patient\"");
+    static final Pattern RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
+
+    final String base;
+    final long pid;
+    final HttpClient http;
+    final Random random = new Random(20261101L);
+    final List<String> patientIds = new ArrayList<>();
+
+    FoundationBenchmark(String base, long pid) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.pid = pid;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: java bench/FoundationBenchmark.java <baseUrl> <serverPid> [readSeconds]");
+            System.exit(2);
+        }
+        if (!URI.create(args[0]).getHost().equals("127.0.0.1")) {
+            System.err.println("refusing to benchmark a host other than 127.0.0.1: " + args[0]);
+            System.exit(2);
+        }
+        int readSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        System.exit(new FoundationBenchmark(args[0], Long.parseLong(args[1])).run(readSeconds));
+    }
+
+    int run(int readSeconds) throws Exception {
+        Json result = new Json();
+        String startup = System.getenv("SRM_BENCH_STARTUP_MS");
+        if (startup != null && !startup.isBlank()) {
+            result.num("startup_ms", Long.parseLong(startup.trim()));
+        }
+        List<String[]> table = new ArrayList<>();
+
+        // a. Writes
+        System.out.printf("Writing %d transaction Bundles of %d entries to %s/fhir ...%n", BUNDLES, 4 * PER_TYPE, base);
+        long[] txMillis = new long[BUNDLES];
+        long writeStarted = System.nanoTime();
+        for (int b = 0; b < BUNDLES; b++) {
+            String bundle = transactionBundle();
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir"))
+                            .timeout(REQUEST_TIMEOUT)
+                            .header("Content-Type", FHIR_JSON)
+                            .header("Accept", "application/fhir+json")
+                            .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            txMillis[b] = (System.nanoTime() - t0) / 1_000_000;
+            checkTransactionResponse(b, response);
+        }
+        double writeTotalMs = (System.nanoTime() - writeStarted) / 1e6;
+        long[] sortedTx = txMillis.clone();
+        Arrays.sort(sortedTx);
+        int resources = BUNDLES * 4 * PER_TYPE;
+        result.num("tx_bundles", BUNDLES).num("tx_entries_per_bundle", 4 * PER_TYPE)
+                .num("tx_p50_ms", percentile(sortedTx, 50)).num("tx_p95_ms", percentile(sortedTx, 95))
+                .num("tx_max_ms", sortedTx[sortedTx.length - 1])
+                .num("tx_total_ms", Math.round(writeTotalMs))
+                .num("tx_resources_per_s", round1(resources * 1000.0 / writeTotalMs));
+        table.add(row("transaction (100 entries), sequential", BUNDLES + " bundles",
+                String.format(Locale.ROOT, "%.1f res/s", resources * 1000.0 / writeTotalMs),
+                percentile(sortedTx, 50) + "", percentile(sortedTx, 95) + "", sortedTx[sortedTx.length - 1] + " (max)"));
+        System.out.printf("  per-bundle ms (in order): %s%n", Arrays.toString(txMillis));
+
+        // b. Reads
+        int errors = 0;
+        Phase read = measure("GET Patient/{id}", readSeconds, () -> {
+            String id = patientIds.get(ThreadLocalRandom.current().nextInt(patientIds.size()));
+            return get(base + "/fhir/Patient/" + id, "Patient");
+        });
+        errors += read.errors;
+        read.report("read", result, table);
+        Phase search = measure("GET Patient?name=<family>&_count=20", readSeconds, () -> {
+            String family = FAMILY[ThreadLocalRandom.current().nextInt(FAMILY.length)];
+            return get(base + "/fhir/Patient?name=" + URLEncoder.encode(family, StandardCharsets.UTF_8) + "&_count=20",
+                    "Bundle");
+        });
+        errors += search.errors;
+        search.report("search", result, table);
+        result.num("read_threads", THREADS).num("read_seconds", readSeconds);
+
+        // c. Memory
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        long rssKb = procKb(status, "VmRSS"), hwmKb = procKb(status, "VmHWM");
+        result.num("jvm_rss_mb", rssKb / 1024).num("jvm_hwm_mb", hwmKb / 1024);
+        long pgPssKb = postgresPssKb();
+        if (pgPssKb > 0) {
+            result.num("postgres_pss_mb", pgPssKb / 1024);
+        }
+
+        // d. Server-side timings
+        String prometheus = "";
+        try {
+            HttpResponse<String> p = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                    .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            prometheus = p.statusCode() == 200 ? p.body() : "";
+        } catch (IOException e) {
+            System.out.println("  (could not read /actuator/prometheus: " + e + ")");
+        }
+        double[] tx = serverTime(prometheus, "transaction");
+        double[] rd = serverTime(prometheus, "read");
+        double[] sr = serverTime(prometheus, "search-type");
+        if (tx[1] > 0) {
+            result.num("server_tx_count", (long) tx[1]).num("server_tx_mean_ms", round1(tx[0] * 1000 / tx[1]));
+        }
+        if (rd[1] > 0) {
+            result.num("server_read_mean_ms", round1(rd[0] * 1000 / rd[1]));
+        }
+        if (sr[1] > 0) {
+            result.num("server_search_mean_ms", round1(sr[0] * 1000 / sr[1]));
+        }
+        // Other work on the machine distorts every figure: record how busy it was before the server
+        // started (set by foundation.sh) and after the load (which includes this benchmark's own threads).
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double loadBefore = parseDouble(System.getenv("SRM_BENCH_LOADAVG_BEFORE"));
+        double loadAfter = -1;
+        try {
+            loadAfter = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        result.num("cpus", cpus);
+        if (loadBefore >= 0) {
+            result.num("loadavg_1m_before", loadBefore);
+        }
+        if (loadAfter >= 0) {
+            result.num("loadavg_1m_after", loadAfter);
+        }
+        result.num("errors", errors);
+
+        // Output
+        System.out.println();
+        System.out.println("== Foundation benchmark: " + base + " (server pid " + pid + ") ==");
+        if (startup != null && !startup.isBlank()) {
+            System.out.printf("Start-up to first ready      : %.1f s (empty data directory, schema created)%n",
+                    Long.parseLong(startup.trim()) / 1000.0);
+        }
+        System.out.printf("Writes                       : %d resources in %.1f s%n", resources, writeTotalMs / 1000);
+        System.out.println();
+        printTable(table);
+        System.out.println();
+        System.out.printf("Server resident memory (JVM) : VmRSS %d MB, VmHWM %d MB%n", rssKb / 1024, hwmKb / 1024);
+        if (pgPssKb > 0) {
+            System.out.printf("Embedded PostgreSQL (sum PSS): %d MB (postmaster + backends)%n", pgPssKb / 1024);
+        }
+        if (tx[1] > 0) {
+            System.out.printf("Server-side fhir_interaction_seconds, transaction: count %d, sum %.2f s, mean %.1f ms%n",
+                    (long) tx[1], tx[0], tx[0] * 1000 / tx[1]);
+        }
+        if (rd[1] > 0) {
+            System.out.printf("Server-side fhir_interaction_seconds, read       : count %d, mean %.2f ms%n",
+                    (long) rd[1], rd[0] * 1000 / rd[1]);
+        }
+        if (sr[1] > 0) {
+            System.out.printf("Server-side fhir_interaction_seconds, search-type: count %d, mean %.2f ms%n",
+                    (long) sr[1], sr[0] * 1000 / sr[1]);
+        }
+        System.out.printf("Host                         : %d CPUs; 1-min load average %s before start, %s after the load%s%n",
+                cpus, loadBefore >= 0 ? String.format(Locale.ROOT, "%.2f", loadBefore) : "?",
+                loadAfter >= 0 ? String.format(Locale.ROOT, "%.2f", loadAfter) : "?",
+                loadBefore > cpus / 2.0 ? "  ** machine was busy before start: figures are pessimistic **" : "");
+        System.out.println("Errors                       : " + errors);
+        System.out.println("RESULT " + result);
+        return errors == 0 ? 0 : 1;
+    }
+
+    // ---------------------------------------------------------------- transaction Bundles
+
+    String transactionBundle() {
+        String[] patients = new String[PER_TYPE];
+        String[] encounters = new String[PER_TYPE];
+        int[] diagnosis = new int[PER_TYPE];
+        StringBuilder sb = new StringBuilder(160_000);
+        sb.append("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+        boolean first = true;
+        for (int i = 0; i < PER_TYPE; i++) {
+            patients[i] = UUID.randomUUID().toString();
+            encounters[i] = UUID.randomUUID().toString();
+            diagnosis[i] = random.nextInt(DIAGNOSES.length);
+            patientIds.add(patients[i]);
+            first = entry(sb, first, "Patient", patients[i], patient(patients[i]));
+        }
+        for (int i = 0; i < PER_TYPE; i++) {
+            first = entry(sb, first, "Encounter", encounters[i], encounter(encounters[i], patients[i]));
+        }
+        for (int i = 0; i < PER_TYPE; i++) {
+            String id = UUID.randomUUID().toString();
+            first = entry(sb, first, "Condition", id, condition(id, patients[i], encounters[i], DIAGNOSES[diagnosis[i]]));
+        }
+        for (int i = 0; i < PER_TYPE; i++) {
+            String id = UUID.randomUUID().toString();
+            first = entry(sb, first, "MedicationRequest", id,
+                    medicationRequest(id, patients[i], encounters[i], DIAGNOSES[diagnosis[i]][2]));
+        }
+        return sb.append("]}").toString();
+    }
+
+    static boolean entry(StringBuilder sb, boolean first, String type, String id, String resource) {
+        if (!first) {
+            sb.append(',');
+        }
+        sb.append("{\"fullUrl\":\"").append(type).append('/').append(id).append("\",\"resource\":").append(resource)
+                .append(",\"request\":{\"method\":\"PUT\",\"url\":\"").append(type).append('/').append(id).append("\"}}");
+        return false;
+    }
+
+    String patient(String id) {
+        boolean female = random.nextBoolean();
+        String family = FAMILY[random.nextInt(FAMILY.length)];
+        String given = female ? GIVEN_F[random.nextInt(GIVEN_F.length)] : GIVEN_M[random.nextInt(GIVEN_M.length)];
+        LocalDate birth = LocalDate.of(1950, 1, 1).plusDays(random.nextInt(365 * 74));
+        String phone = String.format(Locale.ROOT, "+223 %d%d %02d %02d %02d", 6 + random.nextInt(2), random.nextInt(10),
+                random.nextInt(100), random.nextInt(100), random.nextInt(100));
+        String city = CITY[random.nextInt(CITY.length)];
+        return "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\""
+                + ",\"active\":true"
+                + ",\"name\":[{\"use\":\"official\",\"family\":" + str(family) + ",\"given\":[" + str(given) + "]}]"
+                + ",\"telecom\":[{\"system\":\"phone\",\"value\":" + str(phone) + ",\"use\":\"mobile\"}]"
+                + ",\"gender\":\"" + (female ? "female" : "male") + "\""
+                + ",\"birthDate\":\"" + birth + "\""
+                + ",\"address\":[{\"use\":\"home\",\"city\":" + str(city)
+                + ",\"district\":\"Barouéli\",\"state\":\"Ségou\",\"country\":\"ML\"}]"
+                + ",\"managingOrganization\":{\"reference\":\"Organization/cscom-konobougou\"}}";
+    }
+
+    String encounter(String id, String patientId) {
+        LocalDate day = LocalDate.of(2025, 1, 1).plusDays(random.nextInt(300));
+        int hour = 8 + random.nextInt(8), minute = random.nextInt(60);
+        String start = String.format(Locale.ROOT, "%sT%02d:%02d:00Z", day, hour, minute);
+        String end = String.format(Locale.ROOT, "%sT%02d:%02d:00Z", day, hour, Math.min(59, minute + 10 + random.nextInt(20)));
+        return "{\"resourceType\":\"Encounter\",\"id\":\"" + id + "\",\"status\":\"finished\""
+                + ",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"AMB\",\"display\":\"ambulatory\"}"
+                + ",\"type\":[{\"text\":\"Consultation curative\"}]"
+                + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
+                + ",\"period\":{\"start\":\"" + start + "\",\"end\":\"" + end + "\"}"
+                + ",\"serviceProvider\":{\"reference\":\"Organization/cscom-konobougou\"}}";
+    }
+
+    String condition(String id, String patientId, String encounterId, String[] diagnosis) {
+        return "{\"resourceType\":\"Condition\",\"id\":\"" + id + "\""
+                + ",\"clinicalStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/condition-clinical\",\"code\":\"active\"}]}"
+                + ",\"verificationStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/condition-ver-status\",\"code\":\"confirmed\"}]}"
+                + ",\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/condition-category\",\"code\":\"encounter-diagnosis\"}]}]"
+                + ",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":" + str(diagnosis[0])
+                + ",\"display\":" + str(diagnosis[1]) + "}],\"text\":" + str(diagnosis[1]) + "}"
+                + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
+                + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}}";
+    }
+
+    String medicationRequest(String id, String patientId, String encounterId, String medication) {
+        return "{\"resourceType\":\"MedicationRequest\",\"id\":\"" + id + "\",\"status\":\"active\",\"intent\":\"order\""
+                + ",\"medicationCodeableConcept\":{\"text\":" + str(medication) + "}"
+                + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
+                + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}"
+                + ",\"authoredOn\":\"2025-06-01\""
+                + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\"}]}";
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    static void checkTransactionResponse(int b, HttpResponse<String> response) {
+        String body = response.body();
+        if (response.statusCode() != 200) {
+            fail("bundle " + b + ": HTTP " + response.statusCode() + "\n" + head(body));
+        }
+        int entries = count(RESPONSE.matcher(body));
+        List<String> statuses = new ArrayList<>();
+        Matcher m = STATUS.matcher(body);
+        while (m.find()) {
+            statuses.add(m.group(1));
+        }
+        long created = statuses.stream().filter("201"::equals).count();
+        if (entries != 4 * PER_TYPE || created != 4 * PER_TYPE || statuses.size() != 4 * PER_TYPE) {
+            fail("bundle " + b + ": expected " + 4 * PER_TYPE + " entries with status 201, got " + entries
+                    + " entries, statuses " + statuses + "\n" + head(body));
+        }
+    }
+
+    // ---------------------------------------------------------------- concurrent reads
+
+    /** Returns null on success, else a short error description. */
+    String get(String url, String expectedType) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(REQUEST_TIMEOUT).header("Accept", "application/fhir+json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (r.statusCode() != 200) {
+                return "HTTP " + r.statusCode() + " " + url + " " + head(r.body());
+            }
+            Matcher m = RESOURCE_TYPE.matcher(r.body());
+            if (!m.find() || !m.group(1).equals(expectedType)) {
+                return "not a " + expectedType + ": " + url;
+            }
+            if (expectedType.equals("Bundle") && !PATIENT_IN_BUNDLE.matcher(r.body()).find()) {
+                return "search found no Patient: " + url;
+            }
+            return null;
+        } catch (IOException e) {
+            return e.toString() + " " + url;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    Phase measure(String name, int seconds, Supplier<String> call) throws InterruptedException {
+        System.out.printf("%s: %d threads, %d s warm-up (not counted), %d s measured ...%n", name, THREADS, WARMUP_SECONDS, seconds);
+        runThreads(WARMUP_SECONDS, call, null);
+        Phase phase = new Phase(name);
+        long t0 = System.nanoTime();
+        runThreads(seconds, call, phase);
+        phase.elapsedNanos = System.nanoTime() - t0;
+        return phase;
+    }
+
+    void runThreads(int seconds, Supplier<String> call, Phase phase) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        long[][] perThread = new long[THREADS][];
+        int[] perThreadCount = new int[THREADS];
+        AtomicLong errors = new AtomicLong();
+        List<String> firstErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < THREADS; t++) {
+            int index = t;
+            Thread thread = new Thread(() -> {
+                long[] lat = new long[1 << 14];
+                int n = 0;
+                while (System.nanoTime() < deadline) {
+                    long s = System.nanoTime();
+                    String error = call.get();
+                    long d = System.nanoTime() - s;
+                    if (error != null) {
+                        errors.incrementAndGet();
+                        if (firstErrors.size() < 5) {
+                            firstErrors.add(error);
+                        }
+                        continue;
+                    }
+                    if (n == lat.length) {
+                        lat = Arrays.copyOf(lat, n * 2);
+                    }
+                    lat[n++] = d;
+                }
+                perThread[index] = lat;
+                perThreadCount[index] = n;
+            }, "bench-" + t);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        firstErrors.forEach(e -> System.out.println("  ERROR " + e));
+        if (phase != null) {
+            int total = Arrays.stream(perThreadCount).sum();
+            long[] all = new long[total];
+            int at = 0;
+            for (int t = 0; t < THREADS; t++) {
+                System.arraycopy(perThread[t], 0, all, at, perThreadCount[t]);
+                at += perThreadCount[t];
+            }
+            Arrays.sort(all);
+            phase.nanos = all;
+            phase.errors = (int) errors.get();
+        } else if (errors.get() > 0) {
+            System.out.println("  (" + errors.get() + " errors during warm-up)");
+        }
+    }
+
+    static final class Phase {
+        final String name;
+        long[] nanos = new long[0];
+        long elapsedNanos;
+        int errors;
+
+        Phase(String name) {
+            this.name = name;
+        }
+
+        double perSecond() {
+            return nanos.length * 1e9 / elapsedNanos;
+        }
+
+        double ms(int p) {
+            if (nanos.length == 0) {
+                return 0;
+            }
+            int rank = (int) Math.ceil(p / 100.0 * nanos.length);
+            return round2(nanos[Math.max(0, Math.min(nanos.length - 1, rank - 1))] / 1e6);
+        }
+
+        void report(String key, Json result, List<String[]> table) {
+            result.num(key + "_count", nanos.length).num(key + "_per_s", round1(perSecond()))
+                    .num(key + "_p50_ms", ms(50)).num(key + "_p95_ms", ms(95)).num(key + "_p99_ms", ms(99))
+                    .num(key + "_errors", errors);
+            table.add(row(name + ", " + THREADS + " threads", nanos.length + " req",
+                    String.format(Locale.ROOT, "%.1f req/s", perSecond()),
+                    fmt(ms(50)), fmt(ms(95)), fmt(ms(99)) + " (p99)"));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static long procKb(String status, String field) {
+        Matcher m = Pattern.compile("(?m)^" + field + ":\\s+(\\d+) kB").matcher(status);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Sum of the proportional set size of the embedded PostgreSQL (its postmaster, found through
+     * {@code postmaster.pid} in the data directory named by SRM_BENCH_PG_DATA, and all its
+     * children), or -1 when unknown. pg_ctl detaches the postmaster, so it is not a descendant
+     * of the JVM.
+     */
+    static long postgresPssKb() {
+        String dataDir = System.getenv("SRM_BENCH_PG_DATA");
+        if (dataDir == null || dataDir.isBlank()) {
+            return -1;
+        }
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(Path.of(dataDir, "postmaster.pid")).get(0).trim());
+            return ProcessHandle.of(postmaster).map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants())
+                    .mapToLong(d -> {
+                        try {
+                            return Math.max(0, procKb(Files.readString(Path.of("/proc/" + d.pid() + "/smaps_rollup")), "Pss"));
+                        } catch (IOException | RuntimeException e) {
+                            return 0;
+                        }
+                    }).sum()).orElse(-1L);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {sum seconds, count} of fhir_interaction_seconds for one interaction, all types and outcomes. */
+    static double[] serverTime(String prometheus, String interaction) {
+        double sum = 0, count = 0;
+        for (String line : prometheus.split("\n")) {
+            if (!line.contains("interaction=\"" + interaction + "\"")) {
+                continue;
+            }
+            String value = line.substring(line.lastIndexOf(' ') + 1);
+            if (line.startsWith("fhir_interaction_seconds_sum{")) {
+                sum += Double.parseDouble(value);
+            } else if (line.startsWith("fhir_interaction_seconds_count{")) {
+                count += Double.parseDouble(value);
+            }
+        }
+        return new double[] {sum, count};
+    }
+
+    static double parseDouble(String s) {
+        try {
+            return s == null ? -1 : Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static int count(Matcher m) {
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String head(String body) {
+        return body == null ? "" : body.length() > 2000 ? body.substring(0, 2000) + " ..." : body;
+    }
+
+    static String[] row(String... cells) {
+        return cells;
+    }
+
+    static void printTable(List<String[]> rows) {
+        String[] header = {"operation", "volume", "throughput", "p50 ms", "p95 ms", "tail ms"};
+        List<String[]> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        int[] width = new int[header.length];
+        for (String[] r : all) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (int k = 0; k < all.size(); k++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < width.length; i++) {
+                String cell = all.get(k)[i];
+                sb.append(i == 0 ? String.format("%-" + width[i] + "s", cell) : String.format("%" + width[i] + "s", cell));
+                sb.append(i == width.length - 1 ? "" : " | ");
+            }
+            System.out.println(sb);
+            if (k == 0) {
+                System.out.println("-".repeat(sb.length()));
+            }
+        }
+    }
+
+    static void fail(String message) {
+        System.out.println("FAILED: " + message);
+        System.out.flush();
+        System.exit(1);
+    }
+
+    /** A flat JSON object of numbers, in insertion order. */
+    static final class Json {
+        private final StringBuilder sb = new StringBuilder("{");
+
+        Json num(String key, double value) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(key).append("\":");
+            if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+                sb.append((long) value);
+            } else {
+                sb.append(String.format(Locale.ROOT, "%s", value));
+            }
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return sb + "}";
+        }
+    }
+}
