@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import ml.santerurale.server.FhirServerApplication;
+import ml.santerurale.server.support.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -22,6 +23,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class RestartTest {
 
+    private static final String BEARER = "Bearer " + TestTokens.get().medecin("CSCOM-KONOBOUGOU");
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -32,13 +35,13 @@ class RestartTest {
 
         try (ConfigurableApplicationContext first = start(data)) {
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + id))
-                    .header("Content-Type", "application/fhir+json").PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
+                    .header("Content-Type", "application/fhir+json").header("Authorization", BEARER).PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
         }
 
         try (ConfigurableApplicationContext second = start(data)) {
-            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient/" + id)).GET().build(),
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient/" + id)).header("Authorization", BEARER).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(read.body()).contains("Maïga").contains("\"versionId\":\"1\"");
@@ -54,7 +57,9 @@ class RestartTest {
                 "--srm.database.embedded.port=0",
                 "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
-                "--management.prometheus.metrics.export.enabled=false");
+                "--management.prometheus.metrics.export.enabled=false",
+                "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
+                "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri());
     }
 
     private static String base(ConfigurableApplicationContext context) {

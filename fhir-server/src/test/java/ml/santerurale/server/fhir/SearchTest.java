@@ -46,7 +46,8 @@ class SearchTest extends ServerIntegrationTest {
             if (next == null) {
                 break;
             }
-            page = parse(Bundle.class, send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(next.getUrl())).GET()).body());
+            page = parse(Bundle.class, send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(next.getUrl()))
+                    .header("Authorization", "Bearer " + token()).GET()).body());
             pages++;
         }
         assertThat(pages).isEqualTo(7);

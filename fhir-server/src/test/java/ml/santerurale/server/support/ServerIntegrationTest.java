@@ -3,6 +3,7 @@ package ml.santerurale.server.support;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -38,6 +39,9 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.database.embedded.port", () -> "0");
         registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
+        registry.add("srm.security.issuers[0].issuer", () -> "http://localhost:8180/realms/sante-mali");
+        registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
+        registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
     }
 
     @LocalServerPort
@@ -56,10 +60,20 @@ public abstract class ServerIntegrationTest {
         return baseUrl() + "/fhir";
     }
 
+    /**
+     * The token the helpers below send: by default a médecin at the two pilot sites. Tests of
+     * the access policy send their own.
+     */
+    protected String token() {
+        return TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+    }
+
     protected IGenericClient client() {
         fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         fhirContext.getRestfulClientFactory().setSocketTimeout(60_000);
-        return fhirContext.newRestfulGenericClient(fhirBase());
+        IGenericClient client = fhirContext.newRestfulGenericClient(fhirBase());
+        client.registerInterceptor(new BearerTokenAuthInterceptor(token()));
+        return client;
     }
 
     protected HttpResponse<String> send(HttpRequest.Builder request) {
@@ -74,7 +88,8 @@ public abstract class ServerIntegrationTest {
     }
 
     protected HttpRequest.Builder request(String pathUnderFhir) {
-        return HttpRequest.newBuilder(URI.create(fhirBase() + pathUnderFhir.replace("|", "%7C")));
+        return HttpRequest.newBuilder(URI.create(fhirBase() + pathUnderFhir.replace("|", "%7C")))
+                .header("Authorization", "Bearer " + token());
     }
 
     protected HttpResponse<String> putJson(String pathUnderFhir, String json) {

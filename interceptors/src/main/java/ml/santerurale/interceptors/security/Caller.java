@@ -1,0 +1,36 @@
+package ml.santerurale.interceptors.security;
+
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who is calling, as their verified access token says: the user (or client, for a service
+ * account), their realm roles and the sites they work at.
+ *
+ * @param subject the token's {@code sub}
+ * @param username {@code preferred_username}, or the subject when absent
+ * @param clientId the client the token was issued to ({@code azp})
+ * @param roles realm roles ({@code realm_access.roles})
+ * @param siteIds site codes ({@code site_ids}), empty for national roles and service accounts
+ */
+public record Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds) {
+
+    static final String USER_DATA_KEY = Caller.class.getName();
+
+    public Caller {
+        roles = Set.copyOf(roles);
+        siteIds = Set.copyOf(siteIds);
+    }
+
+    /** The caller authenticated for this request, if any. */
+    public static Optional<Caller> of(RequestDetails requestDetails) {
+        return requestDetails == null
+                ? Optional.empty()
+                : Optional.ofNullable((Caller) requestDetails.getUserData().get(USER_DATA_KEY));
+    }
+
+    void attachTo(RequestDetails requestDetails) {
+        requestDetails.getUserData().put(USER_DATA_KEY, this);
+    }
+}
