@@ -4,9 +4,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** The resource types this server serves over REST; every other type is refused. */
-final class ServedResourceTypes {
+public final class ServedResourceTypes {
 
-    static final Set<String> ALL = Set.copyOf(new TreeSet<>(Set.of(
+    public static final Set<String> ALL = Set.copyOf(new TreeSet<>(Set.of(
             "Patient", "Encounter", "Condition", "MedicationRequest", "Procedure", "ServiceRequest",
             "Observation", "Organization", "Location", "Practitioner", "PractitionerRole",
             "DocumentReference", "Binary", "AuditEvent", "Consent", "Provenance")));

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import java.util.Set;
 import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.*;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,9 +63,6 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
                         r.addContent().getAttachment().setContentType("text/plain").setData("fiche".getBytes(StandardCharsets.UTF_8));
                         r.setSubject(new Reference("Patient/" + p)); return r; },
                 p -> { Binary r = new Binary(); r.setContentType("text/plain"); r.setData("ordonnance".getBytes(StandardCharsets.UTF_8)); return r; },
-                p -> { AuditEvent r = new AuditEvent(); r.setType(new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record"));
-                        r.setRecorded(new Date()); r.addAgent().setRequestor(true).setWho(new Reference().setDisplay("test"));
-                        r.getSource().setObserver(new Reference().setDisplay("fhir-server")); return r; },
                 p -> { Consent r = new Consent(); r.setStatus(Consent.ConsentState.ACTIVE);
                         r.setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
                         r.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
@@ -78,13 +77,25 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
         List<String> types = capability.getRestFirstRep().getResource().stream()
                 .map(CapabilityStatement.CapabilityStatementRestResourceComponent::getType).sorted().toList();
         assertThat(types).containsExactlyInAnyOrderElementsOf(ServedResourceTypes.ALL);
-        assertThat(servedTypes().count()).isEqualTo(ServedResourceTypes.ALL.size());
+        assertThat(servedTypes().count()).as("every served type but AuditEvent, which clients cannot write")
+                .isEqualTo(ServedResourceTypes.ALL.size() - 1);
     }
 
     @ParameterizedTest
     @MethodSource("servedTypes")
     void createsWithClientIdVersionsEveryChangeAndHonoursIfMatch(Function<String, Resource> factory) {
         Resource resource = factory.apply(patientId);
+        as(tokenFor(resource), () -> { crudLifecycle(resource); return null; });
+    }
+
+    /** Clinical records are written by care staff; reference data by administrators. */
+    private static String tokenFor(Resource resource) {
+        return Set.of("Organization", "Location", "Practitioner", "PractitionerRole").contains(resource.fhirType())
+                ? TestTokens.get().admin()
+                : TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+    }
+
+    private void crudLifecycle(Resource resource) {
         String type = resource.fhirType();
         String id = UUID.randomUUID().toString();
         resource.setId(id);
@@ -129,11 +140,31 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     @MethodSource("servedTypes")
     void assignsUuidsToResourcesCreatedWithoutAnId(Function<String, Resource> factory) {
         Resource resource = factory.apply(patientId);
-        HttpResponse<String> created = postJson("/" + resource.fhirType(), json(resource));
+        HttpResponse<String> created = as(tokenFor(resource), () -> postJson("/" + resource.fhirType(), json(resource)));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String location = created.headers().firstValue("Location").orElseThrow();
         String id = location.replaceAll(".*/" + resource.fhirType() + "/([^/]+)/_history/.*", "$1");
         assertThat(UUID.fromString(id).toString()).isEqualTo(id);
+    }
+
+    @Test
+    void noRoleMayWriteTheAuditTrailThroughTheApi() {
+        AuditEvent event = new AuditEvent();
+        event.setId(UUID.randomUUID().toString());
+        event.setType(new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record"));
+        event.setRecorded(new Date());
+        for (String token : List.of(TestTokens.get().admin(), TestTokens.get().medecin("CSCOM-KONOBOUGOU"),
+                TestTokens.get().user("major.test", Set.of("major"), Set.of("CSCOM-KONOBOUGOU")))) {
+            as(token, () -> {
+                assertOutcome(fhirContext, putJson("/AuditEvent/" + event.getIdElement().getIdPart(), json(event)),
+                        403, "forbidden", "may not update AuditEvent");
+                assertOutcome(fhirContext, postJson("/AuditEvent", json(event)), 403, "forbidden", "may not create AuditEvent");
+                assertOutcome(fhirContext, send(request("/AuditEvent/" + event.getIdElement().getIdPart()).DELETE()),
+                        403, "forbidden", "may not delete AuditEvent");
+                return null;
+            });
+        }
+        assertThat(as(TestTokens.get().admin(), () -> get("/AuditEvent?_count=1")).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Organization;
@@ -62,7 +63,8 @@ class SiteCatalogueTest extends ServerIntegrationTest {
             catalog = SiteCatalog.read(in);
         }
         long versionsBefore = jdbc.queryForObject("select count(*) from hfj_res_ver", Long.class);
-        Bundle response = client().transaction().withBundle(SiteResources.transaction(catalog)).execute();
+        Bundle response = as(TestTokens.get().admin(),
+                () -> client().transaction().withBundle(SiteResources.transaction(catalog)).execute());
         assertThat(response.getEntry()).allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("200"));
         assertThat(jdbc.queryForObject("select count(*) from hfj_res_ver", Long.class)).isEqualTo(versionsBefore);
     }

@@ -65,7 +65,20 @@ public abstract class ServerIntegrationTest {
      * the access policy send their own.
      */
     protected String token() {
-        return TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+        String override = tokenOverride.get();
+        return override != null ? override : TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+    }
+
+    private final ThreadLocal<String> tokenOverride = new ThreadLocal<>();
+
+    /** Runs {@code action} with the helpers sending {@code token} instead of the default one. */
+    protected <T> T as(String token, java.util.function.Supplier<T> action) {
+        tokenOverride.set(token);
+        try {
+            return action.get();
+        } finally {
+            tokenOverride.remove();
+        }
     }
 
     protected IGenericClient client() {

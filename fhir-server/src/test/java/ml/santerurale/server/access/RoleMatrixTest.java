@@ -1,0 +1,81 @@
+package ml.santerurale.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import ml.santerurale.server.fhir.ServedResourceTypes;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The role × interaction × resource-type matrix, generated and run against the server. The
+ * expected matrix is written out here from the issue's table, independently of the policy file,
+ * so a wrong policy file fails this test.
+ */
+class RoleMatrixTest extends ServerIntegrationTest {
+
+    private static final Set<String> CLINICAL = Set.of("Patient", "Encounter", "Observation", "Condition",
+            "MedicationRequest", "Procedure", "ServiceRequest", "DocumentReference", "Binary", "Consent", "Provenance");
+    private static final Set<String> REFERENCE = Set.of("Organization", "Location", "Practitioner", "PractitionerRole");
+
+    /** The table: role -> kind -> allowed interactions. */
+    private static final Map<String, Map<String, Set<String>>> EXPECTED = Map.of(
+            "soignant", Map.of("clinical", Set.of("read", "search", "history", "create", "update"),
+                    "reference", Set.of("read", "search", "history")),
+            "major", Map.of("clinical", Set.of("read", "search", "history", "create", "update", "delete"),
+                    "reference", Set.of("read", "search", "history"),
+                    "audit", Set.of("read", "search")),
+            "medecin", Map.of("clinical", Set.of("read", "search", "history", "create", "update", "delete"),
+                    "reference", Set.of("read", "search", "history")),
+            "admin", Map.of("reference", Set.of("read", "search", "history", "create", "update", "delete"),
+                    "audit", Set.of("read", "search")));
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String role : EXPECTED.keySet()) {
+            for (String type : ServedResourceTypes.ALL) {
+                String kind = CLINICAL.contains(type) ? "clinical" : REFERENCE.contains(type) ? "reference" : "audit";
+                for (String interaction : List.of("read", "search", "history", "create", "update", "delete")) {
+                    boolean allowed = EXPECTED.get(role).getOrDefault(kind, Set.of()).contains(interaction);
+                    cases.add(Arguments.of(role, type, interaction, allowed));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {2} {1}: allowed={3}")
+    @MethodSource("matrix")
+    void appliesTheRoleMatrix(String role, String type, String interaction, boolean allowed) {
+        String token = TestTokens.get().user(role + ".matrix", Set.of(role),
+                role.equals("admin") ? Set.of() : Set.of("CSCOM-KONOBOUGOU"));
+        String id = UUID.randomUUID().toString();
+        String body = "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\""
+                + (type.equals("Binary") ? ",\"contentType\":\"text/plain\"" : "") + "}";
+        HttpResponse<String> response = as(token, () -> switch (interaction) {
+            case "read" -> get("/" + type + "/" + id);
+            case "search" -> get("/" + type + "?_count=1");
+            case "history" -> get("/" + type + "/_history?_count=1");
+            case "create" -> postJson("/" + type, body.replace(",\"id\":\"" + id + "\"", ""));
+            case "update" -> putJson("/" + type + "/" + id, body);
+            case "delete" -> send(request("/" + type + "/" + id).DELETE());
+            default -> throw new IllegalArgumentException(interaction);
+        });
+        if (allowed) {
+            assertThat(response.statusCode()).as(response.body()).isNotEqualTo(403).isLessThan(500);
+        } else {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            assertThat(response.body()).contains("\"code\":\"forbidden\"").contains("may not " + interaction);
+        }
+    }
+}

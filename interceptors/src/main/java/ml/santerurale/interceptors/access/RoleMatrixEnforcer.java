@@ -1,0 +1,128 @@
+package ml.santerurale.interceptors.access;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import java.util.List;
+import java.util.Set;
+import ml.santerurale.interceptors.security.Caller;
+import org.hl7.fhir.r4.model.Bundle;
+
+/**
+ * Applies the role matrix before an interaction runs: the caller's roles must grant the
+ * permission the interaction needs on the resource type, for a plain request and for every
+ * entry of a transaction or batch (checked before the first entry runs). Operations
+ * ({@code $name}) are refused unless listed as allowed. Deny by default: an interaction the
+ * matrix does not know is refused.
+ *
+ * <p>Runs after the structural guards (order 100), so an unserved type or a malformed entry is
+ * answered as such rather than as a refusal.
+ *
+ * <p>Does not check sites: which resources of a permitted type the caller may see or change is
+ * the site scope's concern. System-level search and history are allowed to any role that may
+ * search (or read history of) something; their results are filtered per resource.
+ */
+@Interceptor
+public class RoleMatrixEnforcer {
+
+    private final AccessPolicy policy;
+    private final Set<String> allowedOperations;
+
+    public RoleMatrixEnforcer(AccessPolicy policy, Set<String> allowedOperations) {
+        this.policy = policy;
+        this.allowedOperations = Set.copyOf(allowedOperations);
+    }
+
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = 100)
+    public void checkRoles(RequestDetails requestDetails, RestOperationTypeEnum operation) {
+        if (operation == RestOperationTypeEnum.METADATA) {
+            return;
+        }
+        Caller caller = Caller.of(requestDetails).orElseThrow(
+                () -> new AuthenticationException("This server needs a bearer access token"));
+        switch (operation) {
+            case TRANSACTION, BATCH -> checkEntries(caller, requestDetails);
+            case SEARCH_SYSTEM, GET_PAGE -> requireAny(caller, Permission.SEARCH);
+            case HISTORY_SYSTEM -> requireAny(caller, Permission.HISTORY);
+            case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE -> {
+                if (!allowedOperations.contains(requestDetails.getOperation())) {
+                    throw AccessDenied.forbidden("The operation " + requestDetails.getOperation()
+                            + " is not available here", null);
+                }
+            }
+            default -> {
+                Permission permission = Permission.forOperation(operation);
+                if (permission == null) {
+                    throw AccessDenied.forbidden("The interaction " + operation.getCode() + " is not available here", null);
+                }
+                require(caller, requestDetails.getResourceName(), permission, null);
+            }
+        }
+    }
+
+    private void checkEntries(Caller caller, RequestDetails requestDetails) {
+        if (!(requestDetails.getResource() instanceof Bundle bundle)) {
+            return;
+        }
+        List<Bundle.BundleEntryComponent> entries = bundle.getEntry();
+        for (int i = 0; i < entries.size(); i++) {
+            Bundle.BundleEntryRequestComponent request = entries.get(i).getRequest();
+            String type = entryType(entries.get(i));
+            Permission permission = switch (request.getMethod() == null ? Bundle.HTTPVerb.NULL : request.getMethod()) {
+                case GET, HEAD -> request.getUrl() != null && request.getUrl().contains("_history")
+                        ? Permission.HISTORY
+                        : (request.getUrl() != null && request.getUrl().matches("[^/?]+/[^/?]+.*") ? Permission.READ : Permission.SEARCH);
+                case POST -> Permission.CREATE;
+                case PUT, PATCH -> Permission.UPDATE;
+                case DELETE -> Permission.DELETE;
+                default -> null;
+            };
+            if (permission == null || type == null) {
+                continue; // TransactionBundleGuard answers malformed entries
+            }
+            if (type.startsWith("$")) {
+                throw AccessDenied.forbidden("Bundle.entry[" + i + "]: operations are not available in a Bundle",
+                        "Bundle.entry[" + i + "].request.url");
+            }
+            require(caller, type, permission, "Bundle.entry[" + i + "]");
+        }
+    }
+
+    private static String entryType(Bundle.BundleEntryComponent entry) {
+        String url = entry.getRequest().getUrl();
+        if (url != null && !url.isBlank()) {
+            String path = url.startsWith("/") ? url.substring(1) : url;
+            int end = path.length();
+            for (char c : new char[] {'/', '?'}) {
+                int at = path.indexOf(c);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
+            return path.substring(0, end);
+        }
+        return entry.getResource() == null ? null : entry.getResource().fhirType();
+    }
+
+    private void require(Caller caller, String type, Permission permission, String where) {
+        if (!policy.allows(caller.roles(), type, permission)) {
+            throw AccessDenied.forbidden((where == null ? "" : where + ": ") + "your role ("
+                    + String.join(", ", caller.roles()) + ") may not " + permission.name().toLowerCase()
+                    + " " + type, where == null ? null : where + ".request");
+        }
+    }
+
+    private void requireAny(Caller caller, Permission permission) {
+        for (AccessPolicy.Kind kind : AccessPolicy.Kind.values()) {
+            for (String type : policy.typesOf(kind)) {
+                if (policy.allows(caller.roles(), type, permission)) {
+                    return;
+                }
+            }
+        }
+        throw AccessDenied.forbidden("your role may not " + permission.name().toLowerCase() + " anything here", null);
+    }
+}
