@@ -4,11 +4,18 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import java.util.Set;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.interceptors.access.RoleMatrixEnforcer;
+import ml.santerurale.interceptors.access.SearchOwners;
+import ml.santerurale.interceptors.access.SitePartitioning;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import ml.santerurale.server.fhir.ServedResourceTypes;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The access policy read from its file at start, and the interceptors that enforce it. */
+/** The access policy read from its file at start, sites as partitions, and the interceptors that enforce them. */
 @Configuration(proxyBeanMethods = false)
 class AccessConfig {
 
@@ -18,6 +25,20 @@ class AccessConfig {
     @Bean
     AccessPolicy accessPolicy(AccessProperties properties) {
         return AccessPolicyFile.read(properties.policyFile(), properties.knownRoles(), ServedResourceTypes.ALL);
+    }
+
+    @Bean
+    JdbcSiteDirectory siteDirectory(IPartitionLookupSvc partitions, JdbcTemplate jdbc) {
+        return new JdbcSiteDirectory(partitions, jdbc);
+    }
+
+    @Bean
+    SitePartitioning sitePartitioning(AccessPolicy policy, JdbcSiteDirectory directory, FhirContext fhirContext,
+            IInterceptorService interceptorService) {
+        SitePartitioning partitioning = new SitePartitioning(policy, directory,
+                new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext);
+        interceptorService.registerInterceptor(partitioning);
+        return partitioning;
     }
 
     @Bean

@@ -58,10 +58,19 @@ class FhirJpaConfig {
         return settings;
     }
 
-    /** One partition: sites are a matter of access policy, not of storage. */
+    /**
+     * One partition per site, shared reference data in the default partition: confinement to a
+     * site happens in storage, before any query runs (see {@code access.SitePartitioning}).
+     * References across partitions are allowed (clinical data points at shared Organizations);
+     * references to another site's clinical data are refused by the access interceptor.
+     */
     @Bean
     PartitionSettings partitionSettings() {
-        return new PartitionSettings();
+        PartitionSettings settings = new PartitionSettings();
+        settings.setPartitioningEnabled(true);
+        settings.setAllowReferencesAcrossPartitions(PartitionSettings.CrossPartitionReferenceMode.ALLOWED_UNQUALIFIED);
+        settings.setIncludePartitionInSearchHashes(false);
+        return settings;
     }
 
     @Bean

@@ -4,6 +4,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.io.IOException;
 import java.io.InputStream;
+import ml.santerurale.server.access.JdbcSiteDirectory;
 import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,8 @@ import org.springframework.stereotype.Component;
  * updates of the same resources (unchanged sites keep their version). Each applied load is
  * recorded in {@code srm_site_catalog_load}.
  *
+ * <p>Each site also gets a storage partition named by its code (created once, id never reused).
+ *
  * <p>Does not remove sites dropped from the file: a site that held records is never deleted,
  * it is marked inactive by editing the file.
  */
@@ -32,11 +35,14 @@ class SiteLoader implements ApplicationRunner {
     private final SitesProperties properties;
     private final IFhirSystemDao<Bundle, ?> systemDao;
     private final JdbcTemplate jdbc;
+    private final JdbcSiteDirectory siteDirectory;
 
-    SiteLoader(SitesProperties properties, IFhirSystemDao<Bundle, ?> systemDao, JdbcTemplate jdbc) {
+    SiteLoader(SitesProperties properties, IFhirSystemDao<Bundle, ?> systemDao, JdbcTemplate jdbc,
+            JdbcSiteDirectory siteDirectory) {
         this.properties = properties;
         this.systemDao = systemDao;
         this.jdbc = jdbc;
+        this.siteDirectory = siteDirectory;
     }
 
     @Override
@@ -45,6 +51,8 @@ class SiteLoader implements ApplicationRunner {
         try (InputStream in = properties.file().getInputStream()) {
             catalog = SiteCatalog.read(in);
         }
+        // Every site is a storage partition of its own (clinical data are confined to it).
+        siteDirectory.ensurePartitions(catalog.sites().stream().map(SiteCatalog.Site::code).toList());
         Integer already = jdbc.queryForObject(
                 "select count(*) from srm_site_catalog_load where sha256 = ?", Integer.class, catalog.sha256());
         if (already != null && already > 0) {

@@ -92,7 +92,7 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     private static String tokenFor(Resource resource) {
         return Set.of("Organization", "Location", "Practitioner", "PractitionerRole").contains(resource.fhirType())
                 ? TestTokens.get().admin()
-                : TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+                : TestTokens.get().medecin("CSCOM-KONOBOUGOU");
     }
 
     private void crudLifecycle(Resource resource) {

@@ -39,7 +39,7 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.database.embedded.port", () -> "0");
         registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
-        registry.add("srm.security.issuers[0].issuer", () -> "http://localhost:8180/realms/sante-mali");
+        registry.add("srm.security.issuers[0].issuer", TestKeycloak.get()::issuer);
         registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
     }
@@ -61,12 +61,12 @@ public abstract class ServerIntegrationTest {
     }
 
     /**
-     * The token the helpers below send: by default a médecin at the two pilot sites. Tests of
+     * The token the helpers below send: by default a médecin at CSCOM Konobougou. Tests of
      * the access policy send their own.
      */
     protected String token() {
         String override = tokenOverride.get();
-        return override != null ? override : TestTokens.get().medecin("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+        return override != null ? override : TestTokens.get().medecin("CSCOM-KONOBOUGOU");
     }
 
     private final ThreadLocal<String> tokenOverride = new ThreadLocal<>();

@@ -1,0 +1,196 @@
+package ml.santerurale.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A resource of site B requested by a user of site A, on every path data can come out or go in:
+ * it answers as if it did not exist, and nothing of it leaks.
+ */
+class SiteLeakTest extends ServerIntegrationTest {
+
+    private static final String KONOBOUGOU = "CSCOM-KONOBOUGOU";
+    private static final String DJELI = "CSCOM-DJELI";
+
+    private final String djeliStaff = TestTokens.get().user("soignant.djeli.test", Set.of("medecin"), Set.of(DJELI));
+    private final String konobougouStaff = TestTokens.get().user("soignant.konobougou.test", Set.of("medecin"), Set.of(KONOBOUGOU));
+
+    private String family;
+    private String patientId;
+    private String encounterId;
+    private String identifier;
+
+    /** A patient and an encounter recorded at Djéli. */
+    @BeforeEach
+    void recordedAtDjeli() {
+        family = "Fofana" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9-]", "q");
+        patientId = UUID.randomUUID().toString();
+        encounterId = UUID.randomUUID().toString();
+        identifier = "DJ-" + UUID.randomUUID();
+        Patient patient = new Patient();
+        patient.setId(patientId);
+        patient.addName().setFamily(family).addGiven("Aïssata");
+        patient.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue(identifier);
+        Encounter encounter = new Encounter();
+        encounter.setId(encounterId);
+        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
+        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+        encounter.setSubject(new Reference("Patient/" + patientId));
+        encounter.setServiceProvider(new Reference("Organization/cscom-djeli"));
+        as(djeliStaff, () -> {
+            assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);
+            assertThat(putJson("/Encounter/" + encounterId, json(encounter)).statusCode()).isEqualTo(201);
+            return null;
+        });
+    }
+
+    private HttpResponse<String> fromKonobougou(String path) {
+        return as(konobougouStaff, () -> get(path));
+    }
+
+    private List<String> ids(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return parse(Bundle.class, response.body()).getEntry().stream()
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+    }
+
+    @Test
+    void stampsTheOwningSiteOnTheRecord() {
+        Patient stored = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
+        assertThat(stored.getMeta().getSecurity()).anySatisfy(c -> assertThat(c.getCode()).isEqualTo(DJELI));
+    }
+
+    @Test
+    void readAndVreadAnswerAsForAMissingResource() {
+        HttpResponse<String> read = fromKonobougou("/Patient/" + patientId);
+        HttpResponse<String> missing = fromKonobougou("/Patient/" + UUID.randomUUID());
+        assertThat(read.statusCode()).isEqualTo(404).isEqualTo(missing.statusCode());
+        assertThat(read.body()).contains("is not known");
+        assertThat(read.body().replace(patientId, "X")).isEqualTo(missing.body().replaceAll("Patient/[0-9a-f-]{36}", "Patient/X"));
+        assertThat(fromKonobougou("/Patient/" + patientId + "/_history/1").statusCode()).isEqualTo(404);
+        assertThat(fromKonobougou("/Encounter/" + encounterId).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void searchesIncludesAndChainsOmitTheOtherSite() {
+        assertThat(ids(fromKonobougou("/Patient?family=" + family))).isEmpty();
+        assertThat(fromKonobougou("/Patient?family=" + family + "&_summary=count").body()).contains("\"total\":0");
+        assertThat(ids(fromKonobougou("/Encounter?patient=" + patientId + "&_include=Encounter:patient"))).isEmpty();
+        assertThat(ids(fromKonobougou("/Patient?_id=" + patientId + "&_revinclude=Encounter:patient"))).isEmpty();
+        assertThat(ids(fromKonobougou("/Encounter?patient.family=" + family))).isEmpty();
+        assertThat(ids(fromKonobougou("/Patient?_has:Encounter:patient:status=finished&family=" + family))).isEmpty();
+        // The owner sees them all.
+        assertThat(ids(as(djeliStaff, () -> get("/Encounter?patient=" + patientId + "&_include=Encounter:patient"))))
+                .containsExactlyInAnyOrder(patientId, encounterId);
+    }
+
+    @Test
+    void historyAtEveryLevelOmitsTheOtherSite() {
+        String since = "_since=2000-01-01T00:00:00Z";
+        assertThat(ids(fromKonobougou("/_history?" + since + "&_count=500"))).doesNotContain(patientId, encounterId);
+        assertThat(ids(fromKonobougou("/Patient/_history?" + since + "&_count=500"))).doesNotContain(patientId);
+        assertThat(fromKonobougou("/Patient/" + patientId + "/_history?" + since).statusCode()).isEqualTo(404);
+        assertThat(ids(as(djeliStaff, () -> get("/Patient/_history?_since=2000-01-01T00:00:00Z&_count=500")))).contains(patientId);
+    }
+
+    @Test
+    void pageLinksServeOnlyTheUserWhoSearched() {
+        for (int i = 0; i < 3; i++) {
+            Patient more = new Patient();
+            more.addName().setFamily(family);
+            as(djeliStaff, () -> postJson("/Patient", json(more)));
+        }
+        Bundle first = parse(Bundle.class, as(djeliStaff, () -> get("/Patient?family=" + family + "&_count=2")).body());
+        String next = first.getLink("next").getUrl();
+        HttpResponse<String> replayed = send(HttpRequest.newBuilder(URI.create(next))
+                .header("Authorization", "Bearer " + konobougouStaff).GET());
+        assertThat(replayed.statusCode()).isEqualTo(410);
+        assertThat(replayed.body()).contains("does not exist and may have expired").doesNotContain(family);
+        HttpResponse<String> owner = send(HttpRequest.newBuilder(URI.create(next))
+                .header("Authorization", "Bearer " + djeliStaff).GET());
+        assertThat(owner.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void conditionalOperationsNeverFindOrChangeTheOtherSite() {
+        Patient intruder = new Patient();
+        intruder.addName().setFamily("Conditional");
+        intruder.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue(identifier);
+        HttpResponse<String> update = as(konobougouStaff,
+                () -> putJson("/Patient?identifier=https://sante-rurale.ml/fhir/sid/carnet|" + identifier, json(intruder)));
+        assertThat(update.statusCode()).as("creates a new record at Konobougou, never touches Djéli's").isEqualTo(201);
+        HttpResponse<String> delete = as(konobougouStaff, () -> send(request(
+                "/Patient?identifier=https://sante-rurale.ml/fhir/sid/carnet|" + identifier + "&family=" + family).DELETE()));
+        assertThat(delete.statusCode()).isLessThan(300);
+        Patient stillThere = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
+        assertThat(stillThere.getNameFirstRep().getFamily()).isEqualTo(family);
+        assertThat(stillThere.getMeta().getVersionId()).isEqualTo("1");
+    }
+
+    @Test
+    void writesCannotReferToOrMoveTheOtherSitesRecords() {
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText("Température");
+        observation.setSubject(new Reference("Patient/" + patientId));
+        HttpResponse<String> created = as(konobougouStaff, () -> postJson("/Observation", json(observation)));
+        assertThat(created.statusCode()).isEqualTo(400);
+        assertThat(created.body()).contains("Resource Patient/" + patientId + " not found");
+
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        observation.setId(UUID.randomUUID().toString());
+        transaction.addEntry().setResource(observation).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+                .setUrl("Observation/" + observation.getIdElement().getIdPart());
+        transaction.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Patient/" + patientId);
+        HttpResponse<String> tx = as(konobougouStaff, () -> postJson("", json(transaction)));
+        assertThat(tx.statusCode()).isEqualTo(400);
+        assertThat(tx.body()).doesNotContain(family);
+
+        Patient moved = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
+        moved.getMeta().getSecurity().clear();
+        moved.getMeta().addSecurity("https://sante-rurale.ml/fhir/CodeSystem/site", KONOBOUGOU, null);
+        HttpResponse<String> move = as(TestTokens.get().user("medecin.both", Set.of("medecin"), Set.of(DJELI, KONOBOUGOU)),
+                () -> putJson("/Patient/" + patientId, json(moved)));
+        assertThat(move.statusCode()).as(move.body()).isEqualTo(403);
+    }
+
+    @Test
+    void aUserAtTwoSitesSaysWhichOrTheRecordDecides() {
+        String both = TestTokens.get().user("medecin.district.test", Set.of("medecin"), Set.of(DJELI, KONOBOUGOU));
+        Patient unsaid = new Patient();
+        unsaid.addName().setFamily("Sans-site");
+        HttpResponse<String> refused = as(both, () -> postJson("/Patient", json(unsaid)));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("say which one");
+
+        unsaid.setManagingOrganization(new Reference("Organization/cscom-konobougou"));
+        HttpResponse<String> created = as(both, () -> postJson("/Patient", json(unsaid)));
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = created.headers().firstValue("Location").orElseThrow().replaceAll(".*/Patient/([^/]+)/.*", "$1");
+        assertThat(fromKonobougou("/Patient/" + id).statusCode()).isEqualTo(200);
+
+        Observation forDjeliPatient = new Observation();
+        forDjeliPatient.setStatus(Observation.ObservationStatus.FINAL);
+        forDjeliPatient.getCode().setText("Poids");
+        forDjeliPatient.setSubject(new Reference("Patient/" + patientId));
+        HttpResponse<String> inherited = as(both, () -> postJson("/Observation", json(forDjeliPatient)));
+        assertThat(inherited.statusCode()).isEqualTo(201);
+        assertThat(inherited.body()).contains(DJELI);
+    }
+}

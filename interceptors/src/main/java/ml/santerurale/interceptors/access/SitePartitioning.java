@@ -1,0 +1,260 @@
+package ml.santerurale.interceptors.access;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.interceptor.model.ReadPartitionIdRequestDetails;
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.util.ICachedSearchDetails;
+import ca.uhn.fhir.util.ResourceReferenceInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import ml.santerurale.interceptors.security.Caller;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Confines clinical data to the sites of the caller, in storage: each site is a HAPI partition,
+ * every clinical resource is stored in the partition of the site it belongs to, and every read
+ * (read, search, includes, chains, history at all levels, conditional match URLs, transaction
+ * entries) is told before its query runs which partitions it may touch: the caller's sites plus
+ * the default partition that holds shared reference data. Another site's resource therefore
+ * answers exactly like a missing one.
+ *
+ * <p>Which site a new clinical resource belongs to: its site label ({@link SiteLabels}) if the
+ * client set one, else its own site reference ({@code Patient.managingOrganization},
+ * {@code Encounter.serviceProvider}), else the site of the patient or encounter it refers to,
+ * else the caller's only site. The site must be one of the caller's; a caller at several sites
+ * whose resource names none is asked to say which (400). The site is stamped as the label.
+ *
+ * <p>Three gaps of partitioning are closed here too: page links of a search serve only the user
+ * who ran it (HAPI keeps no partition for cached searches); a written reference to a clinical
+ * resource of another site is refused exactly as a reference to a missing one; and any loaded
+ * resource outside the caller's partitions is dropped before it is returned (backstop).
+ *
+ * <p>Server-internal work ({@link SystemRequestDetails}) reads all partitions and writes shared
+ * data to the default one. Does not guarantee: confinement of full-text counts
+ * ({@code _content} with {@code _summary=count}) nor of operations, which are not enabled.
+ */
+@Interceptor
+public class SitePartitioning {
+
+    private final AccessPolicy policy;
+    private final SiteDirectory directory;
+    private final SearchOwners searchOwners;
+    private final FhirContext fhirContext;
+
+    public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners, FhirContext fhirContext) {
+        this.policy = policy;
+        this.directory = directory;
+        this.searchOwners = searchOwners;
+        this.fhirContext = fhirContext;
+    }
+
+    @Hook(Pointcut.STORAGE_PARTITION_IDENTIFY_CREATE)
+    public RequestPartitionId partitionForCreate(IBaseResource resource, RequestDetails requestDetails) {
+        if (!policy.isClinical(resource.fhirType())) {
+            return RequestPartitionId.defaultPartition();
+        }
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isEmpty()) {
+            if (isSystem(requestDetails)) {
+                return SiteLabels.siteOf(resource).filter(directory::isSite)
+                        .map(RequestPartitionId::fromPartitionName)
+                        .orElseThrow(() -> new InvalidRequestException("A clinical resource written by the server must carry its site label"));
+            }
+            throw AccessDenied.forbidden("No caller is known for this write", null);
+        }
+        String site = existingSite((Resource) resource, caller.get()).orElseGet(() -> owningSite((Resource) resource, caller.get()));
+        SiteLabels.stamp((Resource) resource, site);
+        return RequestPartitionId.fromPartitionName(site);
+    }
+
+    @Hook(Pointcut.STORAGE_PARTITION_IDENTIFY_READ)
+    public RequestPartitionId partitionsForRead(RequestDetails requestDetails, ReadPartitionIdRequestDetails details) {
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isEmpty()) {
+            if (isSystem(requestDetails)) {
+                return RequestPartitionId.allPartitions();
+            }
+            throw AccessDenied.forbidden("No caller is known for this read", null);
+        }
+        if (requestDetails.getRestOperationType() == RestOperationTypeEnum.GET_PAGE) {
+            requireOwnSearch(requestDetails, caller.get());
+        }
+        String type = details.getResourceType();
+        if (type != null && !policy.isClinical(type)) {
+            return RequestPartitionId.defaultPartition();
+        }
+        List<String> names = new ArrayList<>(knownSites(caller.get()));
+        names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
+        return RequestPartitionId.fromPartitionNames(names);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESEARCH_REGISTERED)
+    public void rememberWhoSearched(ICachedSearchDetails search, RequestDetails requestDetails) {
+        if (search != null && search.getUuid() != null) {
+            Caller.of(requestDetails).ifPresent(c -> searchOwners.record(search.getUuid(), c.subject()));
+        }
+    }
+
+    @Hook(Pointcut.STORAGE_PREACCESS_RESOURCES)
+    public void dropOtherSites(IPreResourceAccessDetails details, RequestDetails requestDetails) {
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Set<String> sites = knownSites(caller.get());
+        for (int i = 0; i < details.size(); i++) {
+            IBaseResource resource = details.getResource(i);
+            if (resource == null) {
+                continue;
+            }
+            Integer partition = RequestPartitionId.getPartitionIfAssigned(resource)
+                    .map(RequestPartitionId::getFirstPartitionIdOrNull).orElse(null);
+            if (partition != null && directory.siteOfPartition(partition).filter(sites::contains).isEmpty()) {
+                details.setDontReturnResourceAtIndex(i);
+            }
+        }
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void refuseReferencesToOtherSitesOnCreate(IBaseResource resource, RequestDetails requestDetails) {
+        refuseReferencesToOtherSites(resource, requestDetails);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void keepSiteOnUpdate(IBaseResource oldResource, IBaseResource newResource, RequestDetails requestDetails) {
+        if (policy.isClinical(newResource.fhirType()) && newResource instanceof Resource updated) {
+            Optional<String> site = SiteLabels.siteOf(oldResource);
+            Optional<String> asked = SiteLabels.siteOf(updated);
+            if (site.isPresent() && asked.isPresent() && !asked.equals(site)) {
+                throw AccessDenied.forbidden("A record cannot be moved to another site by an update", "meta.security");
+            }
+            site.ifPresent(s -> SiteLabels.stamp(updated, s));
+        }
+        refuseReferencesToOtherSites(newResource, requestDetails);
+    }
+
+    private void refuseReferencesToOtherSites(IBaseResource resource, RequestDetails requestDetails) {
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Set<String> sites = knownSites(caller.get());
+        for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(resource)) {
+            IIdType target = info.getResourceReference().getReferenceElement();
+            if (target == null || !target.hasResourceType() || !target.hasIdPart() || target.isAbsolute()
+                    || !policy.isClinical(target.getResourceType())) {
+                continue;
+            }
+            Optional<String> site = directory.siteOfResource(target.getResourceType(), target.getIdPart());
+            if (site.isPresent() && !sites.contains(site.get())) {
+                // Worded as HAPI words a reference to a missing resource, so existence does not leak.
+                String message = "Resource " + target.getResourceType() + "/" + target.getIdPart()
+                        + " not found, specified in path: " + info.getName();
+                OperationOutcome outcome = new OperationOutcome();
+                outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                        .setCode(OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
+                throw new InvalidRequestException(message, outcome);
+            }
+        }
+    }
+
+    /**
+     * An update of a record the caller can see stays where the record is: HAPI resolves updates
+     * in the partition named here, so naming another one would be an attempt to move it.
+     */
+    private Optional<String> existingSite(Resource resource, Caller caller) {
+        if (!resource.getIdElement().hasIdPart()) {
+            return Optional.empty();
+        }
+        Optional<String> existing = directory.siteOfResource(resource.fhirType(), resource.getIdElement().getIdPart())
+                .filter(knownSites(caller)::contains);
+        existing.ifPresent(site -> SiteLabels.siteOf(resource).filter(asked -> !asked.equals(site)).ifPresent(asked -> {
+            throw AccessDenied.forbidden("A record cannot be moved to another site by an update", "meta.security");
+        }));
+        return existing;
+    }
+
+    private String owningSite(Resource resource, Caller caller) {
+        Set<String> sites = knownSites(caller);
+        Optional<String> chosen = SiteLabels.siteOf(resource)
+                .or(() -> siteReference(resource))
+                .or(() -> inheritedSite(resource, sites));
+        if (chosen.isPresent()) {
+            if (!sites.contains(chosen.get())) {
+                throw AccessDenied.forbidden("You may not record data for site " + chosen.get(), null);
+            }
+            return chosen.get();
+        }
+        if (sites.size() == 1) {
+            return sites.iterator().next();
+        }
+        if (sites.isEmpty()) {
+            throw AccessDenied.forbidden("Your account is attached to no site; clinical records need one", null);
+        }
+        throw new InvalidRequestException("You work at several sites " + sites + ": say which one this "
+                + resource.fhirType() + " belongs to (Patient.managingOrganization, Encounter.serviceProvider, "
+                + "or a meta.security label in " + SiteLabels.SYSTEM + ")");
+    }
+
+    private Optional<String> siteReference(Resource resource) {
+        String reference = null;
+        if (resource instanceof Patient patient && patient.hasManagingOrganization()) {
+            reference = patient.getManagingOrganization().getReference();
+        } else if (resource instanceof Encounter encounter && encounter.hasServiceProvider()) {
+            reference = encounter.getServiceProvider().getReference();
+        }
+        return SiteLabels.siteOfOrganization(reference).filter(directory::isSite);
+    }
+
+    /** The site of a patient or encounter of the caller's that the resource refers to. */
+    private Optional<String> inheritedSite(Resource resource, Set<String> callerSites) {
+        for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(resource)) {
+            IIdType target = info.getResourceReference().getReferenceElement();
+            if (target != null && target.hasIdPart() && !target.isAbsolute()
+                    && ("Patient".equals(target.getResourceType()) || "Encounter".equals(target.getResourceType()))) {
+                Optional<String> site = directory.siteOfResource(target.getResourceType(), target.getIdPart())
+                        .filter(callerSites::contains);
+                if (site.isPresent()) {
+                    return site;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void requireOwnSearch(RequestDetails requestDetails, Caller caller) {
+        String[] uuid = requestDetails.getParameters().get("_getpages");
+        String id = uuid == null || uuid.length == 0 ? "" : uuid[0];
+        if (searchOwners.ownerOf(id).filter(caller.subject()::equals).isEmpty()) {
+            // HAPI's own answer to an unknown or expired search id (HAPI-0417), so nothing leaks.
+            throw new ResourceGoneException("HAPI-0417: Search ID \"" + id + "\" does not exist and may have expired");
+        }
+    }
+
+    private Set<String> knownSites(Caller caller) {
+        Set<String> known = new LinkedHashSet<>();
+        caller.siteIds().stream().filter(directory::isSite).sorted().forEach(known::add);
+        return known;
+    }
+
+    private static boolean isSystem(RequestDetails requestDetails) {
+        return requestDetails == null || requestDetails instanceof SystemRequestDetails;
+    }
+}
