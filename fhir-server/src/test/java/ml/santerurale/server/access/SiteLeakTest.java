@@ -101,6 +101,15 @@ class SiteLeakTest extends ServerIntegrationTest {
     }
 
     @Test
+    void fullTextSearchesNeitherReturnNorCountTheOtherSite() {
+        assertThat(ids(fromKonobougou("/Patient?_content=" + family))).isEmpty();
+        HttpResponse<String> count = fromKonobougou("/Patient?_content=" + family + "&_summary=count");
+        assertThat(count.statusCode()).isEqualTo(400);
+        assertThat(count.body()).contains("not available on clinical data");
+        assertThat(ids(as(djeliStaff, () -> get("/Patient?_content=" + family)))).contains(patientId);
+    }
+
+    @Test
     void historyAtEveryLevelOmitsTheOtherSite() {
         String since = "_since=2000-01-01T00:00:00Z";
         assertThat(ids(fromKonobougou("/_history?" + since + "&_count=500"))).doesNotContain(patientId, encounterId);

@@ -47,8 +47,8 @@ import org.hl7.fhir.r4.model.Resource;
  * resource outside the caller's partitions is dropped before it is returned (backstop).
  *
  * <p>Server-internal work ({@link SystemRequestDetails}) reads all partitions and writes shared
- * data to the default one. Does not guarantee: confinement of full-text counts
- * ({@code _content} with {@code _summary=count}) nor of operations, which are not enabled.
+ * data to the default one. Counts of full-text searches on clinical data are refused (Lucene does
+ * not know partitions). Does not guarantee: confinement of operations, none of which is enabled.
  */
 @Interceptor
 public class SitePartitioning {
@@ -103,6 +103,30 @@ public class SitePartitioning {
         List<String> names = new ArrayList<>(knownSites(caller.get()));
         names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
         return RequestPartitionId.fromPartitionNames(names);
+    }
+
+    /**
+     * Full-text matching (Lucene) does not know partitions: its results are filtered on the way
+     * out, but a count would include other sites' records, so counts of full-text searches on
+     * clinical data are refused.
+     */
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void refuseFullTextCounts(RequestDetails requestDetails, RestOperationTypeEnum operation) {
+        if (operation != RestOperationTypeEnum.SEARCH_TYPE && operation != RestOperationTypeEnum.SEARCH_SYSTEM) {
+            return;
+        }
+        var parameters = requestDetails.getParameters();
+        boolean fullText = parameters.containsKey("_content") || parameters.containsKey("_text");
+        boolean counts = parameters.containsKey("_total") || java.util.Arrays.asList(
+                parameters.getOrDefault("_summary", new String[0])).contains("count");
+        String type = requestDetails.getResourceName();
+        if (fullText && counts && (type == null || policy.isClinical(type))) {
+            String message = "Counting the matches of a full-text search (_content, _text) is not available on clinical data";
+            OperationOutcome outcome = new OperationOutcome();
+            outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                    .setCode(OperationOutcome.IssueType.NOTSUPPORTED).setDiagnostics(message);
+            throw new InvalidRequestException(message, outcome);
+        }
     }
 
     @Hook(Pointcut.STORAGE_PRESEARCH_REGISTERED)
