@@ -33,10 +33,17 @@ class AccessConfig {
     }
 
     @Bean
+    JdbcReferralGrants referralGrants(JdbcTemplate jdbc, IInterceptorService interceptorService) {
+        JdbcReferralGrants grants = new JdbcReferralGrants(jdbc);
+        interceptorService.registerInterceptor(grants);
+        return grants;
+    }
+
+    @Bean
     SitePartitioning sitePartitioning(AccessPolicy policy, JdbcSiteDirectory directory, FhirContext fhirContext,
-            IInterceptorService interceptorService) {
+            JdbcReferralGrants referralGrants, IInterceptorService interceptorService) {
         SitePartitioning partitioning = new SitePartitioning(policy, directory,
-                new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext);
+                new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext, referralGrants);
         interceptorService.registerInterceptor(partitioning);
         return partitioning;
     }

@@ -39,7 +39,7 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.database.embedded.port", () -> "0");
         registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
-        registry.add("srm.security.issuers[0].issuer", () -> "http://localhost:8180/realms/sante-mali");
+        registry.add("srm.security.issuers[0].issuer", TestKeycloak.get()::issuer);
         registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
     }

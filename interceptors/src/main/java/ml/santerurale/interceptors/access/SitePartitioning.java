@@ -57,12 +57,15 @@ public class SitePartitioning {
     private final SiteDirectory directory;
     private final SearchOwners searchOwners;
     private final FhirContext fhirContext;
+    private final ReferralGrants referrals;
 
-    public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners, FhirContext fhirContext) {
+    public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners,
+            FhirContext fhirContext, ReferralGrants referrals) {
         this.policy = policy;
         this.directory = directory;
         this.searchOwners = searchOwners;
         this.fhirContext = fhirContext;
+        this.referrals = referrals;
     }
 
     @Hook(Pointcut.STORAGE_PARTITION_IDENTIFY_CREATE)
@@ -100,9 +103,11 @@ public class SitePartitioning {
         if (type != null && !policy.isClinical(type)) {
             return RequestPartitionId.defaultPartition();
         }
-        List<String> names = new ArrayList<>(knownSites(caller.get()));
+        Set<String> sites = knownSites(caller.get());
+        Set<String> names = new LinkedHashSet<>(sites);
+        referrals.activeTo(sites).forEach(g -> names.add(g.fromSite()));
         names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
-        return RequestPartitionId.fromPartitionNames(names);
+        return RequestPartitionId.fromPartitionNames(new ArrayList<>(names));
     }
 
     /**
@@ -143,6 +148,7 @@ public class SitePartitioning {
             return;
         }
         Set<String> sites = knownSites(caller.get());
+        Set<ReferralGrants.Grant> grants = null;
         for (int i = 0; i < details.size(); i++) {
             IBaseResource resource = details.getResource(i);
             if (resource == null) {
@@ -150,7 +156,13 @@ public class SitePartitioning {
             }
             Integer partition = RequestPartitionId.getPartitionIfAssigned(resource)
                     .map(RequestPartitionId::getFirstPartitionIdOrNull).orElse(null);
-            if (partition != null && directory.siteOfPartition(partition).filter(sites::contains).isEmpty()) {
+            if (partition == null || directory.siteOfPartition(partition).filter(sites::contains).isPresent()) {
+                continue;
+            }
+            if (grants == null) {
+                grants = referrals.activeTo(sites);
+            }
+            if (!isGranted(resource, grants)) {
                 details.setDontReturnResourceAtIndex(i);
             }
         }
@@ -187,7 +199,7 @@ public class SitePartitioning {
                 continue;
             }
             Optional<String> site = directory.siteOfResource(target.getResourceType(), target.getIdPart());
-            if (site.isPresent() && !sites.contains(site.get())) {
+            if (site.isPresent() && !sites.contains(site.get()) && !referredPatient(target, sites)) {
                 // Worded as HAPI words a reference to a missing resource, so existence does not leak.
                 String message = "Resource " + target.getResourceType() + "/" + target.getIdPart()
                         + " not found, specified in path: " + info.getName();
@@ -207,12 +219,23 @@ public class SitePartitioning {
         if (!resource.getIdElement().hasIdPart()) {
             return Optional.empty();
         }
-        Optional<String> existing = directory.siteOfResource(resource.fhirType(), resource.getIdElement().getIdPart())
-                .filter(knownSites(caller)::contains);
+        Set<String> sites = knownSites(caller);
+        String id = resource.getIdElement().getIdPart();
+        Optional<String> existing = directory.siteOfResource(resource.fhirType(), id)
+                .filter(site -> sites.contains(site) || ("ServiceRequest".equals(resource.fhirType())
+                        && referrals.activeTo(sites).stream().anyMatch(g -> g.serviceRequestId().equals(id))));
         existing.ifPresent(site -> SiteLabels.siteOf(resource).filter(asked -> !asked.equals(site)).ifPresent(asked -> {
             throw AccessDenied.forbidden("A record cannot be moved to another site by an update", "meta.security");
         }));
         return existing;
+    }
+
+    private boolean referredPatient(IIdType target, Set<String> sites) {
+        if (!"Patient".equals(target.getResourceType()) && !"ServiceRequest".equals(target.getResourceType())) {
+            return false;
+        }
+        return referrals.activeTo(sites).stream().anyMatch(g -> g.patientId().equals(target.getIdPart())
+                || g.serviceRequestId().equals(target.getIdPart()));
     }
 
     private String owningSite(Resource resource, Caller caller) {
@@ -261,6 +284,34 @@ public class SitePartitioning {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a resource of another site falls under a referral to the caller's site: the
+     * referred patient, the referral itself, or a record whose patient is the referred one.
+     */
+    private boolean isGranted(IBaseResource resource, Set<ReferralGrants.Grant> grants) {
+        if (grants.isEmpty()) {
+            return false;
+        }
+        String id = resource.getIdElement().getIdPart();
+        for (ReferralGrants.Grant grant : grants) {
+            if (("Patient".equals(resource.fhirType()) && grant.patientId().equals(id))
+                    || ("ServiceRequest".equals(resource.fhirType()) && grant.serviceRequestId().equals(id))) {
+                return true;
+            }
+        }
+        for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(resource)) {
+            IIdType target = info.getResourceReference().getReferenceElement();
+            if (target != null && "Patient".equals(target.getResourceType()) && target.hasIdPart()) {
+                for (ReferralGrants.Grant grant : grants) {
+                    if (grant.patientId().equals(target.getIdPart())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private void requireOwnSearch(RequestDetails requestDetails, Caller caller) {

@@ -1,0 +1,82 @@
+package ml.santerurale.server.access;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import ml.santerurale.interceptors.access.ReferralGrants;
+import ml.santerurale.interceptors.access.SiteLabels;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Referral grants in {@code srm_referral_grant}, kept in step with each ServiceRequest inside the
+ * transaction that writes it (pre-commit hooks): an active order whose performer is another
+ * site's Organization grants that site its patient; any other state removes the grant.
+ *
+ * <p>Does not grant through performers that are not sites (a Practitioner), nor through
+ * referrals whose subject is not a Patient.
+ */
+@Interceptor
+class JdbcReferralGrants implements ReferralGrants {
+
+    private final JdbcTemplate jdbc;
+
+    JdbcReferralGrants(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public Set<Grant> activeTo(Set<String> sites) {
+        if (sites.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.query(
+                "select from_site, to_site, patient_id, service_request_id from srm_referral_grant where to_site = any(?)",
+                (rs, i) -> new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                (Object) sites.toArray(String[]::new)));
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    public void referralCreated(IBaseResource resource) {
+        record(resource);
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    public void referralUpdated(IBaseResource oldResource, IBaseResource newResource) {
+        record(newResource);
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+    public void referralDeleted(IBaseResource resource) {
+        if (resource instanceof ServiceRequest referral) {
+            jdbc.update("delete from srm_referral_grant where service_request_id = ?", referral.getIdElement().getIdPart());
+        }
+    }
+
+    private void record(IBaseResource resource) {
+        if (!(resource instanceof ServiceRequest referral)) {
+            return;
+        }
+        String id = referral.getIdElement().getIdPart();
+        jdbc.update("delete from srm_referral_grant where service_request_id = ?", id);
+        String fromSite = SiteLabels.siteOf(referral).orElse(null);
+        String patient = referral.getSubject().getReferenceElement().getIdPart();
+        if (fromSite == null || patient == null || !"Patient".equals(referral.getSubject().getReferenceElement().getResourceType())
+                || referral.getStatus() != ServiceRequest.ServiceRequestStatus.ACTIVE) {
+            return;
+        }
+        Set<String> toSites = new LinkedHashSet<>();
+        for (Reference performer : referral.getPerformer()) {
+            SiteLabels.siteOfOrganization(performer.getReference()).filter(s -> !s.equals(fromSite)).ifPresent(toSites::add);
+        }
+        for (String toSite : toSites) {
+            jdbc.update("insert into srm_referral_grant (service_request_id, to_site, from_site, patient_id) values (?, ?, ?, ?)",
+                    id, toSite, fromSite, patient);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package ml.santerurale.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.UUID;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A referral lets the receiving site see the patient it was sent, for as long as it is active. */
+class ReferralAccessTest extends ServerIntegrationTest {
+
+    private final String djeli = TestTokens.get().user("major.djeli.ref", Set.of("major"), Set.of("CSCOM-DJELI"));
+    private final String konobougou = TestTokens.get().user("medecin.konobougou.ref", Set.of("medecin"), Set.of("CSCOM-KONOBOUGOU"));
+
+    private String patientId;
+    private String encounterId;
+    private String referralId;
+
+    @BeforeEach
+    void djeliRefersAPatientToKonobougou() {
+        patientId = UUID.randomUUID().toString();
+        encounterId = UUID.randomUUID().toString();
+        referralId = UUID.randomUUID().toString();
+        Patient patient = new Patient();
+        patient.setId(patientId);
+        patient.addName().setFamily("Sacko").addGiven("Mariam");
+        Encounter encounter = new Encounter();
+        encounter.setId(encounterId);
+        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
+        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+        encounter.setSubject(new Reference("Patient/" + patientId));
+        as(djeli, () -> {
+            assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);
+            assertThat(putJson("/Encounter/" + encounterId, json(encounter)).statusCode()).isEqualTo(201);
+            return null;
+        });
+        assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).as("not yet referred").isEqualTo(404);
+        HttpResponse<String> referred = as(djeli, () -> putJson("/ServiceRequest/" + referralId, json(referral(ServiceRequest.ServiceRequestStatus.ACTIVE))));
+        assertThat(referred.statusCode()).as(referred.body()).isEqualTo(201);
+    }
+
+    private ServiceRequest referral(ServiceRequest.ServiceRequestStatus status) {
+        ServiceRequest referral = new ServiceRequest();
+        referral.setId(referralId);
+        referral.setStatus(status);
+        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        referral.getCode().setText("Référence: suspicion de paludisme grave");
+        referral.setSubject(new Reference("Patient/" + patientId));
+        referral.addPerformer(new Reference("Organization/cscom-konobougou"));
+        return referral;
+    }
+
+    @Test
+    void theReceivingSiteSeesThePatientUntilTheReferralIsCompleted() {
+        assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(200);
+        assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode()).isEqualTo(200);
+        Bundle encounters = parse(Bundle.class, as(konobougou, () -> get("/Encounter?patient=" + patientId)).body());
+        assertThat(encounters.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactly(encounterId);
+
+        ServiceRequest outcome = referral(ServiceRequest.ServiceRequestStatus.COMPLETED);
+        outcome.addNote().setText("Patient reçu, traité et renvoyé");
+        HttpResponse<String> completed = as(konobougou, () -> putJson("/ServiceRequest/" + referralId, json(outcome)));
+        assertThat(completed.statusCode()).as(completed.body()).isEqualTo(200);
+
+        assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
+        assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode()).isEqualTo(404);
+        assertThat(as(djeli, () -> get("/ServiceRequest/" + referralId)).body())
+                .as("the outcome is written on the referral, which stays at the referring site")
+                .contains("renvoyé").contains("CSCOM-DJELI");
+    }
+
+    @Test
+    void revokingTheReferralEndsTheAccess() {
+        assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(200);
+        assertThat(as(djeli, () -> putJson("/ServiceRequest/" + referralId, json(referral(ServiceRequest.ServiceRequestStatus.REVOKED)))).statusCode())
+                .isEqualTo(200);
+        assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
+        assertThat(as(konobougou, () -> get("/ServiceRequest/" + referralId)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aThirdSiteSeesNothing() {
+        String third = TestTokens.get().user("soignant.tamani", Set.of("soignant"), Set.of("CSCOM-TAMANI"));
+        assertThat(as(third, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,329 @@
+package ml.santerurale.server.security;
+
+import static ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.CookieStore;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestKeycloak;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The login path end to end against the real Keycloak (realm {@code sante-mali}, demo users):
+ * authorization code + PKCE S256 through Keycloak's login form, as the PWA does it, then the
+ * tokens Keycloak issued used on the FHIR server. No browser: java.net.http with a cookie jar,
+ * redirects not followed, the code read from the {@code Location} of the login form's answer
+ * (the redirect URI is a loopback port where nothing listens), exactly like
+ * {@code scripts/keycloak-smoke.sh}.
+ */
+class KeycloakLoginTest extends ServerIntegrationTest {
+
+    /** Password of every demo user ({@code keycloak-realm/dev}, development and tests only). */
+    private static final String DEMO_PASSWORD = "Demo-2026!";
+    private static final Pattern LOGIN_FORM = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"");
+    private static final Pattern ANY_FORM = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final TestKeycloak keycloak = TestKeycloak.get();
+
+    private record Tokens(String accessToken, String refreshToken, String idToken) {}
+
+    @BeforeEach
+    void keycloakIsUp() {
+        keycloak.awaitReady(Duration.ofMinutes(4));
+    }
+
+    @Test
+    void soignantLogsInWithPkceAndReadsTheFhirServer() throws Exception {
+        Tokens tokens = login("soignant.konobougou");
+
+        JWTClaimsSet access = claims(tokens.accessToken());
+        assertThat(access.getIssuer()).isEqualTo(keycloak.issuer());
+        assertThat(access.getAudience()).contains("fhir-server");
+        assertThat(access.getStringClaim("azp")).isEqualTo("pwa");
+        assertThat(access.getStringListClaim("site_ids")).containsExactly("CSCOM-KONOBOUGOU");
+
+        assertThat(fhirGet(tokens.accessToken(), "/Organization/cscom-konobougou").statusCode()).isEqualTo(200);
+        assertThat(fhirGet(tokens.accessToken(), "/Patient?_count=1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refreshedAndOfflineTokensKeepWorking() throws Exception {
+        Tokens tokens = login("soignant.konobougou");
+        // scope offline_access: the refresh token is an offline token (outlives the SSO session).
+        assertThat(claims(tokens.refreshToken()).getStringClaim("typ")).isEqualTo("Offline");
+
+        HttpResponse<String> refreshed = refresh(tokens.refreshToken());
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+        Map<String, Object> body = JSONObjectUtils.parse(refreshed.body());
+        String newAccessToken = (String) body.get("access_token");
+        assertThat(newAccessToken).isNotEqualTo(tokens.accessToken());
+        assertThat(fhirGet(newAccessToken, "/Organization/cscom-konobougou").statusCode()).isEqualTo(200);
+
+        // The offline token handed back keeps working too (the phone stores it between syncs).
+        String newRefreshToken = (String) body.get("refresh_token");
+        assertThat(claims(newRefreshToken).getStringClaim("typ")).isEqualTo("Offline");
+        HttpResponse<String> again = refresh(newRefreshToken);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        String thirdAccessToken = (String) JSONObjectUtils.parse(again.body()).get("access_token");
+        assertThat(fhirGet(thirdAccessToken, "/Patient?_count=1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void disabledUserIsRefusedAtTheNextRefresh() throws Exception {
+        Tokens tokens = login("soignant.djeli");
+        assertThat(fhirGet(tokens.accessToken(), "/Organization/cscom-djeli").statusCode()).isEqualTo(200);
+
+        keycloak.disableUser("soignant.djeli");
+        try {
+            HttpResponse<String> refreshed = refresh(tokens.refreshToken());
+            assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(400);
+            assertThat(JSONObjectUtils.parse(refreshed.body()).get("error")).isEqualTo("invalid_grant");
+
+            // Documented behaviour, not a wish: the FHIR server verifies access tokens offline
+            // (signature, issuer, audience, expiry) and does not ask Keycloak about each one, so an
+            // access token issued before the user was disabled stays accepted until it expires
+            // (15 min at most, the realm's accessTokenLifespan). Disabling takes effect at the next
+            // refresh, as above.
+            assertThat(fhirGet(tokens.accessToken(), "/Organization/cscom-djeli").statusCode()).isEqualTo(200);
+        } finally {
+            keycloak.setUserEnabled("soignant.djeli", true);
+        }
+    }
+
+    @Test
+    void keycloakTokenWithoutTheFhirAudienceIsRefused() throws Exception {
+        // Every client of the realm puts fhir-server in its access tokens; the ID token is the
+        // Keycloak-signed token of the trusted issuer that lacks it (aud: pwa, typ: ID).
+        Tokens tokens = login("soignant.konobougou");
+        JWTClaimsSet idToken = claims(tokens.idToken());
+        assertThat(idToken.getIssuer()).isEqualTo(keycloak.issuer());
+        assertThat(idToken.getAudience()).doesNotContain("fhir-server");
+
+        assertOutcome(fhirContext, fhirGet(tokens.idToken(), "/Organization/cscom-konobougou"), 401, "login",
+                "aud claim rejected");
+        // Nor is the refresh token (HS512, Keycloak's own secret; typ Offline) a bearer token here.
+        assertOutcome(fhirContext, fhirGet(tokens.refreshToken(), "/Organization/cscom-konobougou"), 401, "login",
+                "refused");
+    }
+
+    // --- the PWA's login, without a browser ------------------------------------------------
+
+    /** Authorization code + PKCE S256 through Keycloak's login form; returns the token response. */
+    private Tokens login(String username) throws Exception {
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager(new LoopbackBrowserCookies(), CookiePolicy.ACCEPT_ALL))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        String verifier = randomBase64Url(48);
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
+        String state = randomBase64Url(12);
+        // Keycloak ignores the port of a loopback-IP redirect URI (RFC 8252 §7.3): any port, nothing listens.
+        String redirectUri = "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
+
+        Map<String, String> authorize = new LinkedHashMap<>();
+        authorize.put("client_id", "pwa");
+        authorize.put("response_type", "code");
+        authorize.put("redirect_uri", redirectUri);
+        authorize.put("scope", "openid offline_access");
+        authorize.put("state", state);
+        authorize.put("code_challenge", challenge);
+        authorize.put("code_challenge_method", "S256");
+        HttpResponse<String> page = call(browser, HttpRequest.newBuilder(
+                URI.create(keycloak.oidcEndpoints() + "/auth?" + form(authorize))).GET());
+        assertThat(page.statusCode()).as("login page: %s", page.body()).isEqualTo(200);
+
+        Matcher form = LOGIN_FORM.matcher(page.body());
+        if (!form.find()) {
+            form = ANY_FORM.matcher(page.body());
+            assertThat(form.find()).as("a login form in %s", page.body()).isTrue();
+        }
+        String action = htmlUnescape(form.group(1));
+
+        Map<String, String> credentials = new LinkedHashMap<>();
+        credentials.put("username", username);
+        credentials.put("password", DEMO_PASSWORD);
+        credentials.put("credentialId", "");
+        HttpResponse<String> submitted = call(browser, HttpRequest.newBuilder(URI.create(action))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(credentials))));
+        String location = submitted.headers().firstValue("Location").orElse("");
+        assertThat(submitted.statusCode()).as("login of %s: %s", username, submitted.body()).isEqualTo(302);
+        assertThat(location).startsWith(redirectUri + "?");
+
+        Map<String, String> answer = query(URI.create(location).getRawQuery());
+        assertThat(answer.get("state")).isEqualTo(state);
+        assertThat(answer).containsKey("code");
+
+        Map<String, String> exchange = new LinkedHashMap<>();
+        exchange.put("grant_type", "authorization_code");
+        exchange.put("client_id", "pwa");
+        exchange.put("redirect_uri", redirectUri);
+        exchange.put("code", answer.get("code"));
+        exchange.put("code_verifier", verifier);
+        HttpResponse<String> token = tokenEndpoint(exchange);
+        assertThat(token.statusCode()).as("code exchange: %s", token.body()).isEqualTo(200);
+        Map<String, Object> body = JSONObjectUtils.parse(token.body());
+        return new Tokens((String) body.get("access_token"), (String) body.get("refresh_token"),
+                (String) body.get("id_token"));
+    }
+
+    /**
+     * Keycloak's login cookies are {@code Secure; SameSite=None} ({@code Version=1}). Browsers and
+     * curl treat {@code http://localhost} as a secure context and send them back as plain
+     * {@code name=value}; java.net's cookie manager would drop them over HTTP ("restart login
+     * cookie not found") and send RFC 2965 {@code $Version} syntax. This store does what a browser
+     * does, for loopback hosts only.
+     */
+    private static final class LoopbackBrowserCookies implements CookieStore {
+
+        private final CookieStore cookies = new CookieManager().getCookieStore();
+
+        @Override
+        public void add(URI uri, HttpCookie cookie) {
+            String host = uri == null ? null : uri.getHost();
+            if ("localhost".equals(host) || "127.0.0.1".equals(host)) {
+                cookie.setSecure(false);
+            }
+            cookie.setVersion(0);
+            cookies.add(uri, cookie);
+        }
+
+        @Override
+        public List<HttpCookie> get(URI uri) {
+            return cookies.get(uri);
+        }
+
+        @Override
+        public List<HttpCookie> getCookies() {
+            return cookies.getCookies();
+        }
+
+        @Override
+        public List<URI> getURIs() {
+            return cookies.getURIs();
+        }
+
+        @Override
+        public boolean remove(URI uri, HttpCookie cookie) {
+            return cookies.remove(uri, cookie);
+        }
+
+        @Override
+        public boolean removeAll() {
+            return cookies.removeAll();
+        }
+    }
+
+    private HttpResponse<String> refresh(String refreshToken) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "refresh_token");
+        fields.put("client_id", "pwa");
+        fields.put("refresh_token", refreshToken);
+        return tokenEndpoint(fields);
+    }
+
+    private HttpResponse<String> tokenEndpoint(Map<String, String> fields) {
+        return call(http, HttpRequest.newBuilder(URI.create(keycloak.oidcEndpoints() + "/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(fields))));
+    }
+
+    private HttpResponse<String> fhirGet(String accessToken, String pathUnderFhir) {
+        return as(accessToken, () -> get(pathUnderFhir));
+    }
+
+    private static HttpResponse<String> call(HttpClient client, HttpRequest.Builder request) {
+        try {
+            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String form(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static Map<String, String> query(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                out.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** The form's action attribute as the browser would read it ({@code &amp;} and numeric entities). */
+    private static String htmlUnescape(String attribute) {
+        Matcher numeric = Pattern.compile("&#(x?)([0-9a-fA-F]+);").matcher(attribute);
+        StringBuilder out = new StringBuilder();
+        while (numeric.find()) {
+            int codePoint = Integer.parseInt(numeric.group(2), numeric.group(1).isEmpty() ? 10 : 16);
+            numeric.appendReplacement(out, Matcher.quoteReplacement(Character.toString(codePoint)));
+        }
+        numeric.appendTail(out);
+        return out.toString().replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    }
+
+    private static String randomBase64Url(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    private static byte[] sha256(String verifier) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JWTClaimsSet claims(String jwt) {
+        try {
+            return JWTParser.parse(jwt).getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new AssertionError("Not a JWT: " + jwt, e);
+        }
+    }
+}
