@@ -1,4 +1,7 @@
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -7,10 +10,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -24,7 +34,15 @@ import java.util.regex.Pattern;
 /**
  * Foundation benchmark of the Santé Rurale Mali FHIR server (not a test; see bench/README.md).
  *
- * <pre>java bench/FoundationBenchmark.java &lt;baseUrl&gt; &lt;serverPid&gt; [readSeconds]</pre>
+ * <pre>java bench/FoundationBenchmark.java &lt;handshakeDir&gt; [readSeconds]</pre>
+ *
+ * <p>The benchmark is its own token issuer, so that no Keycloak is needed: it generates an RSA key,
+ * serves its JWKS on a free loopback port, writes {@code handshakeDir/issuer} (line 1 the issuer, line 2
+ * the JWKS URL) and waits for {@code handshakeDir/go}, whose lines {@code base_url=}, {@code pid=} (the
+ * server JVM) and {@code startup_ms=} describe the server foundation.sh has started in between, trusting
+ * that issuer. The server must be on 127.0.0.1. Every
+ * FHIR request carries an RS256 access token shaped like Keycloak's, for {@value #USERNAME} (role
+ * medecin) at site {@value #SITE}.
  *
  * Writes 20 transaction Bundles of 100 PUT entries (25 each of Patient, Encounter, Condition,
  * MedicationRequest), then measures {@code GET Patient/{id}} and {@code GET Patient?name=} with 8
@@ -40,6 +58,14 @@ public class FoundationBenchmark {
     static final int WARMUP_SECONDS = 3;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     static final String FHIR_JSON = "application/fhir+json; charset=utf-8";
+
+    /** The bench's own issuer: trusted only by the server foundation.sh starts. */
+    static final String ISSUER = "http://127.0.0.1/realms/sante-mali-bench";
+    static final String AUDIENCE = "fhir-server";
+    static final String KEY_ID = "bench-1";
+    static final String USERNAME = "medecin.bench";
+    static final String SITE = "CSCOM-KONOBOUGOU";
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(600);
 
     static final String[] FAMILY = {"Traoré", "Coulibaly", "Diarra", "Keïta", "Sangaré",
             "Konaté", "Dembélé", "Touré", "Sidibé", "Camara"};
@@ -63,15 +89,19 @@ public class FoundationBenchmark {
     static final Pattern PATIENT_IN_BUNDLE = Pattern.compile("\"resourceType\"\\s*:\\s*\"Patient\"");
     static final Pattern RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
 
-    final String base;
-    final long pid;
+    String base;
+    long pid;
+    Long startupMs;
     final HttpClient http;
+    final KeyPair keys;
+    String bearer;
     final Random random = new Random(20261101L);
     final List<String> patientIds = new ArrayList<>();
 
-    FoundationBenchmark(String base, long pid) {
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        this.pid = pid;
+    FoundationBenchmark() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        this.keys = generator.generateKeyPair();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -79,28 +109,120 @@ public class FoundationBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: java bench/FoundationBenchmark.java <baseUrl> <serverPid> [readSeconds]");
+        if (args.length < 1 || !Files.isDirectory(Path.of(args[0]))) {
+            System.err.println("usage: java bench/FoundationBenchmark.java <handshakeDir> [readSeconds]"
+                    + " (run by bench/foundation.sh)");
             System.exit(2);
         }
-        if (!URI.create(args[0]).getHost().equals("127.0.0.1")) {
-            System.err.println("refusing to benchmark a host other than 127.0.0.1: " + args[0]);
-            System.exit(2);
+        int readSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        FoundationBenchmark bench = new FoundationBenchmark();
+        HttpServer jwks = bench.serveJwks();
+        int rc;
+        try {
+            bench.handshake(Path.of(args[0]), "http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs");
+            bench.bearer = bench.token(Instant.now());
+            rc = bench.run(readSeconds);
+        } finally {
+            jwks.stop(0);
         }
-        int readSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        System.exit(new FoundationBenchmark(args[0], Long.parseLong(args[1])).run(readSeconds));
+        System.exit(rc);
     }
+
+    // ---------------------------------------------------------------- token issuer
+
+    /** The public key as a JWKS document, on 127.0.0.1 at a free port, path /certs. */
+    HttpServer serveJwks() throws IOException {
+        RSAPublicKey pub = (RSAPublicKey) keys.getPublic();
+        byte[] body = ("{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"" + KEY_ID + "\",\"use\":\"sig\",\"alg\":\"RS256\""
+                + ",\"n\":\"" + b64(unsigned(pub.getModulus())) + "\",\"e\":\"" + b64(unsigned(pub.getPublicExponent()))
+                + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/certs", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** Publishes the issuer and JWKS URL, then waits until foundation.sh has started the server. */
+    void handshake(Path dir, String jwksUri) throws IOException, InterruptedException {
+        Path tmp = dir.resolve("issuer.tmp");
+        Files.writeString(tmp, ISSUER + "\n" + jwksUri + "\n");
+        Files.move(tmp, dir.resolve("issuer"), StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("Token issuer " + ISSUER + ", JWKS " + jwksUri + "; waiting for the server ...");
+        Path go = dir.resolve("go");
+        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT.toNanos();
+        while (!Files.exists(go)) {
+            if (System.nanoTime() > deadline) {
+                fail("no " + go + " after " + HANDSHAKE_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+        for (String line : Files.readAllLines(go)) {
+            String[] kv = line.split("=", 2);
+            if (kv.length == 2 && kv[0].equals("base_url")) {
+                String url = kv[1].trim();
+                base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            } else if (kv.length == 2 && kv[0].equals("pid")) {
+                pid = Long.parseLong(kv[1].trim());
+            } else if (kv.length == 2 && kv[0].equals("startup_ms") && !kv[1].isBlank()) {
+                startupMs = Long.parseLong(kv[1].trim());
+            }
+        }
+        if (pid <= 0 || base == null) {
+            fail(go + " names no pid or no base_url");
+        }
+        if (!"127.0.0.1".equals(URI.create(base).getHost())) {
+            fail("refusing to benchmark a host other than 127.0.0.1: " + base);
+        }
+    }
+
+    /** An RS256 access token shaped like Keycloak's, valid for an hour. */
+    String token(Instant now) throws Exception {
+        long iat = now.getEpochSecond();
+        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + KEY_ID + "\"}";
+        String payload = "{\"iss\":" + str(ISSUER)
+                + ",\"aud\":[" + str(AUDIENCE) + "]"
+                + ",\"typ\":\"Bearer\""
+                + ",\"sub\":\"" + UUID.nameUUIDFromBytes(USERNAME.getBytes(StandardCharsets.UTF_8)) + "\""
+                + ",\"jti\":\"" + UUID.randomUUID() + "\""
+                + ",\"iat\":" + iat + ",\"exp\":" + (iat + 3600)
+                + ",\"azp\":\"foundation-bench\""
+                + ",\"preferred_username\":" + str(USERNAME)
+                + ",\"realm_access\":{\"roles\":[\"medecin\"]}"
+                + ",\"site_ids\":[" + str(SITE) + "]}";
+        String signingInput = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payload.getBytes(StandardCharsets.UTF_8));
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(keys.getPrivate());
+        rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+        return signingInput + "." + b64(rsa.sign());
+    }
+
+    static String b64(byte[] bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Big-endian magnitude without the sign byte BigInteger adds. */
+    static byte[] unsigned(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        return bytes.length > 1 && bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+    }
+
+    // ---------------------------------------------------------------- measurement
 
     int run(int readSeconds) throws Exception {
         Json result = new Json();
-        String startup = System.getenv("SRM_BENCH_STARTUP_MS");
-        if (startup != null && !startup.isBlank()) {
-            result.num("startup_ms", Long.parseLong(startup.trim()));
+        if (startupMs != null) {
+            result.num("startup_ms", startupMs);
         }
         List<String[]> table = new ArrayList<>();
 
         // a. Writes
-        System.out.printf("Writing %d transaction Bundles of %d entries to %s/fhir ...%n", BUNDLES, 4 * PER_TYPE, base);
+        System.out.printf("Writing %d transaction Bundles of %d entries to %s/fhir as %s (medecin, %s) ...%n",
+                BUNDLES, 4 * PER_TYPE, base, USERNAME, SITE);
         long[] txMillis = new long[BUNDLES];
         long writeStarted = System.nanoTime();
         for (int b = 0; b < BUNDLES; b++) {
@@ -109,6 +231,7 @@ public class FoundationBenchmark {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir"))
                             .timeout(REQUEST_TIMEOUT)
                             .header("Content-Type", FHIR_JSON)
+                            .header("Authorization", "Bearer " + bearer)
                             .header("Accept", "application/fhir+json")
                             .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8))
                             .build(),
@@ -200,9 +323,9 @@ public class FoundationBenchmark {
         // Output
         System.out.println();
         System.out.println("== Foundation benchmark: " + base + " (server pid " + pid + ") ==");
-        if (startup != null && !startup.isBlank()) {
+        if (startupMs != null) {
             System.out.printf("Start-up to first ready      : %.1f s (empty data directory, schema created)%n",
-                    Long.parseLong(startup.trim()) / 1000.0);
+                    startupMs / 1000.0);
         }
         System.out.printf("Writes                       : %d resources in %.1f s%n", resources, writeTotalMs / 1000);
         System.out.println();
@@ -368,7 +491,8 @@ public class FoundationBenchmark {
     String get(String url, String expectedType) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(REQUEST_TIMEOUT).header("Accept", "application/fhir+json").GET().build(),
+                    .timeout(REQUEST_TIMEOUT).header("Accept", "application/fhir+json")
+                    .header("Authorization", "Bearer " + bearer).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (r.statusCode() != 200) {
                 return "HTTP " + r.statusCode() + " " + url + " " + head(r.body());

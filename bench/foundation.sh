@@ -3,10 +3,12 @@
 #
 #   bench/foundation.sh [readSeconds]        # readSeconds per read phase, default 20
 #
-# Builds the server if its jar is missing or older than the sources, starts it on free ports
-# (never 8080/5433) with an empty temporary data directory, measures start-up to the first 200 on
-# /actuator/health/readiness, runs bench/FoundationBenchmark.java against it, stops it with
-# SIGTERM and removes the data directory. Everything stays on 127.0.0.1.
+# Builds the server if its jar is missing or older than the sources, then starts
+# bench/FoundationBenchmark.java, which is its own token issuer: it serves a JWKS on 127.0.0.1 and
+# waits. Starts the server on free ports (never 8080/5433) with an empty temporary data directory,
+# trusting only that issuer (no Keycloak), measures start-up to the first 200 on
+# /actuator/health/readiness, tells the benchmark to go, stops the server with SIGTERM and removes
+# the data directory. Everything stays on 127.0.0.1.
 #
 # Environment: JAVA_OPTS (passed to the server JVM), SRM_BENCH_SKIP_BUILD=1 (use the jar as is).
 set -euo pipefail
@@ -16,7 +18,8 @@ JAR=fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar
 READ_SECONDS=${1:-20}
 SERVER_TIMEOUT=420      # hard limit on the server process (s)
 READY_TIMEOUT=240       # limit on start-up (s)
-BENCH_TIMEOUT=300       # limit on the client program (s)
+BENCH_TIMEOUT=300       # limit on the client program once the server is ready (s)
+ISSUER_TIMEOUT=120      # limit on the client program publishing its JWKS (compiles first) (s)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -42,12 +45,13 @@ free_port() {  # [port to avoid]
   done
   echo "no free port found" >&2; return 1
 }
-HTTP_PORT=$(free_port)
-DB_PORT=$(free_port "$HTTP_PORT")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/srm-bench.XXXXXX")
 LOG=$WORK/server.log
-TPID=""; JPID=""
+OUT=$WORK/bench.out
+HANDSHAKE=$WORK/handshake
+mkdir "$HANDSHAKE"
+TPID=""; JPID=""; BPID=""
 
 print_log_tail() {
   echo "---- last 50 lines of the server log (message field) ----"
@@ -73,8 +77,16 @@ stop_server() {
   TPID=""
 }
 
+stop_bench() {
+  [[ -n $BPID ]] || return 0
+  kill -TERM "$BPID" 2>/dev/null || true
+  wait "$BPID" 2>/dev/null || true
+  BPID=""
+}
+
 cleanup() {
   local rc=$?
+  stop_bench
   stop_server
   rm -rf "$WORK"
   exit $rc
@@ -82,13 +94,31 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- start
-log "starting server: http://127.0.0.1:$HTTP_PORT (embedded PostgreSQL on $DB_PORT, data in $WORK/data)"
+# ---- the benchmark first: it is the token issuer the server will trust
 LOADAVG_BEFORE=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "")
 log "1-min load average before start: ${LOADAVG_BEFORE:-?} on $(nproc) CPUs (other work distorts every figure)"
+SRM_BENCH_LOADAVG_BEFORE=$LOADAVG_BEFORE SRM_BENCH_PG_DATA=$WORK/data/postgres \
+  timeout --kill-after=10s $(( ISSUER_TIMEOUT + READY_TIMEOUT + BENCH_TIMEOUT )) \
+  java bench/FoundationBenchmark.java "$HANDSHAKE" "$READ_SECONDS" >"$OUT" 2>&1 &
+BPID=$!
+ISSUER_START=$(date +%s)
+until [[ -f $HANDSHAKE/issuer ]]; do
+  if ! kill -0 "$BPID" 2>/dev/null || (( $(date +%s) - ISSUER_START > ISSUER_TIMEOUT )); then
+    log "the benchmark did not publish its token issuer"; cat "$OUT"; exit 1
+  fi
+  sleep 0.1
+done
+{ read -r ISSUER; read -r JWKS_URI; } <"$HANDSHAKE/issuer"
+log "token issuer: $ISSUER (JWKS $JWKS_URI, served by the benchmark)"
+
+# ---- start (ports chosen now, so that the JWKS port is already taken)
+HTTP_PORT=$(free_port)
+DB_PORT=$(free_port "$HTTP_PORT")
+log "starting server: http://127.0.0.1:$HTTP_PORT (embedded PostgreSQL on $DB_PORT, data in $WORK/data)"
 START_NS=$(date +%s%N)
 SRM_DATA_DIR=$WORK/data SRM_EMBEDDED_DB_PORT=$DB_PORT PORT=$HTTP_PORT SERVER_ADDRESS=127.0.0.1 \
-  timeout --kill-after=20s "$SERVER_TIMEOUT" java ${JAVA_OPTS:-} -jar "$ROOT/$JAR" >"$LOG" 2>&1 &
+  timeout --kill-after=20s "$SERVER_TIMEOUT" java ${JAVA_OPTS:-} -jar "$ROOT/$JAR" \
+    "--srm.security.issuers[0].issuer=$ISSUER" "--srm.security.issuers[0].jwks-uri=$JWKS_URI" >"$LOG" 2>&1 &
 TPID=$!
 for i in $(seq 1 50); do JPID=$(pgrep -P "$TPID" java || true); [[ -n $JPID ]] && break; sleep 0.1; done
 [[ -n $JPID ]] || { log "server JVM did not start"; print_log_tail; exit 1; }
@@ -108,13 +138,15 @@ done
 STARTUP_MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
 log "ready after $STARTUP_MS ms (pid $JPID)"
 
-# ---- measure
-OUT=$WORK/bench.out
+# ---- measure: tell the waiting benchmark where the server is, show its output as it comes
+printf 'base_url=http://127.0.0.1:%s\npid=%s\nstartup_ms=%s\n' "$HTTP_PORT" "$JPID" "$STARTUP_MS" >"$HANDSHAKE/go.tmp"
+mv "$HANDSHAKE/go.tmp" "$HANDSHAKE/go"
+tail -n +1 -s 0.2 -f --pid="$BPID" "$OUT"
 set +e
-SRM_BENCH_STARTUP_MS=$STARTUP_MS SRM_BENCH_LOADAVG_BEFORE=$LOADAVG_BEFORE SRM_BENCH_PG_DATA=$WORK/data/postgres timeout "$BENCH_TIMEOUT" \
-  java bench/FoundationBenchmark.java "http://127.0.0.1:$HTTP_PORT" "$JPID" "$READ_SECONDS" | tee "$OUT"
-BENCH_RC=${PIPESTATUS[0]}
+wait "$BPID"
+BENCH_RC=$?
 set -e
+BPID=""
 if (( BENCH_RC != 0 )); then
   log "benchmark failed (exit $BENCH_RC)"; print_log_tail
 fi
