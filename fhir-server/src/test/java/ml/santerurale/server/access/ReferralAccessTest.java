@@ -63,7 +63,7 @@ class ReferralAccessTest extends ServerIntegrationTest {
     @Test
     void theReceivingSiteSeesThePatientUntilTheReferralIsCompleted() {
         assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(200);
-        assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode()).isEqualTo(200);
+        // The referred record is reached through the patient: by id, or by searches naming them.
         Bundle encounters = parse(Bundle.class, as(konobougou, () -> get("/Encounter?patient=" + patientId)).body());
         assertThat(encounters.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactly(encounterId);
 
@@ -73,7 +73,7 @@ class ReferralAccessTest extends ServerIntegrationTest {
         assertThat(completed.statusCode()).as(completed.body()).isEqualTo(200);
 
         assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
-        assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode()).isEqualTo(404);
+        assertThat(as(konobougou, () -> get("/Encounter?patient=" + patientId)).body()).doesNotContain(encounterId);
         assertThat(as(djeli, () -> get("/ServiceRequest/" + referralId)).body())
                 .as("the outcome is written on the referral, which stays at the referring site")
                 .contains("renvoyé").contains("CSCOM-DJELI");
@@ -86,6 +86,16 @@ class ReferralAccessTest extends ServerIntegrationTest {
                 .isEqualTo(200);
         assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
         assertThat(as(konobougou, () -> get("/ServiceRequest/" + referralId)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theReferralOpensOnlyThatPatientNotTheReferringSite() {
+        assertThat(as(konobougou, () -> get("/Patient?family=Sacko&_summary=count")).body())
+                .as("counts over Djéli's patients stay closed").contains("\"total\":0");
+        assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode())
+                .as("a record read by its own id, not through the patient, stays closed").isEqualTo(404);
+        assertThat(as(konobougou, () -> get("/Patient/_history?_since=2000-01-01T00:00:00Z&_count=500")).body())
+                .doesNotContain(patientId);
     }
 
     @Test

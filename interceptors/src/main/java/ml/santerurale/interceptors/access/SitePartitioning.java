@@ -41,6 +41,10 @@ import org.hl7.fhir.r4.model.Resource;
  * else the caller's only site. The site must be one of the caller's; a caller at several sites
  * whose resource names none is asked to say which (400). The site is stamped as the label.
  *
+ * <p>An active referral to one of the caller's sites opens the referring site's partition only
+ * to reads that name the referred patient (or the referral) explicitly; what is loaded there is
+ * still filtered to that patient's record.
+ *
  * <p>Three gaps of partitioning are closed here too: page links of a search serve only the user
  * who ran it (HAPI keeps no partition for cached searches); a written reference to a clinical
  * resource of another site is refused exactly as a reference to a missing one; and any loaded
@@ -105,7 +109,7 @@ public class SitePartitioning {
         }
         Set<String> sites = knownSites(caller.get());
         Set<String> names = new LinkedHashSet<>(sites);
-        referrals.activeTo(sites).forEach(g -> names.add(g.fromSite()));
+        names.addAll(referringSitesFor(details, sites));
         names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
         return RequestPartitionId.fromPartitionNames(new ArrayList<>(names));
     }
@@ -228,6 +232,55 @@ public class SitePartitioning {
             throw AccessDenied.forbidden("A record cannot be moved to another site by an update", "meta.security");
         }));
         return existing;
+    }
+
+    /**
+     * The referring sites whose partition this read may also touch: only when it names a referred
+     * patient (or the referral) explicitly, by id or by a patient/subject/_id search parameter
+     * whose every value is referred. Any other read stays within the caller's own sites, so
+     * counts, history and conditional match URLs never reach into the referring site.
+     */
+    private Set<String> referringSitesFor(ReadPartitionIdRequestDetails details, Set<String> sites) {
+        if (details.getConditionalTargetOrNull() != null) {
+            return Set.of();
+        }
+        Set<ReferralGrants.Grant> grants = referrals.activeTo(sites);
+        if (grants.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> named = new java.util.HashSet<>();
+        IIdType readId = details.getReadResourceId();
+        if (readId != null && readId.hasIdPart()) {
+            if (!"Patient".equals(readId.getResourceType()) && !"ServiceRequest".equals(readId.getResourceType())) {
+                return Set.of();
+            }
+            named.add(readId.getIdPart());
+        } else if (details.getSearchParams() != null) {
+            var params = details.getSearchParams();
+            for (String name : List.of("patient", "subject", "_id")) {
+                if (params.containsKey(name)) {
+                    for (var and : params.get(name)) {
+                        for (var or : and) {
+                            String value = or.getValueAsQueryToken(fhirContext);
+                            named.add(value.contains("/") ? value.substring(value.lastIndexOf('/') + 1) : value);
+                        }
+                    }
+                }
+            }
+        }
+        if (named.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> from = new LinkedHashSet<>();
+        for (String id : named) {
+            Optional<ReferralGrants.Grant> grant = grants.stream()
+                    .filter(g -> g.patientId().equals(id) || g.serviceRequestId().equals(id)).findFirst();
+            if (grant.isEmpty()) {
+                return Set.of();
+            }
+            from.add(grant.get().fromSite());
+        }
+        return from;
     }
 
     private boolean referredPatient(IIdType target, Set<String> sites) {
