@@ -67,7 +67,9 @@ class SiteLeakTest extends ServerIntegrationTest {
     private List<String> ids(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return parse(Bundle.class, response.body()).getEntry().stream()
-                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+                .map(e -> e.hasResource() ? e.getResource().getIdElement().getIdPart()
+                        : e.getRequest().getUrl().replaceAll(".*/([^/]+)$", "$1"))
+                .toList();
     }
 
     @Test

@@ -57,6 +57,8 @@ import org.hl7.fhir.r4.model.Resource;
 @Interceptor
 public class SitePartitioning {
 
+    private static final String AUDIT_EVENT = "AuditEvent";
+
     private final AccessPolicy policy;
     private final SiteDirectory directory;
     private final SearchOwners searchOwners;
@@ -74,6 +76,10 @@ public class SitePartitioning {
 
     @Hook(Pointcut.STORAGE_PARTITION_IDENTIFY_CREATE)
     public RequestPartitionId partitionForCreate(IBaseResource resource, RequestDetails requestDetails) {
+        if (AUDIT_EVENT.equals(resource.fhirType())) {
+            return SiteLabels.siteOf(resource).filter(directory::isSite)
+                    .map(RequestPartitionId::fromPartitionName).orElse(RequestPartitionId.defaultPartition());
+        }
         if (!policy.isClinical(resource.fhirType())) {
             return RequestPartitionId.defaultPartition();
         }
@@ -104,6 +110,9 @@ public class SitePartitioning {
             requireOwnSearch(requestDetails, caller.get());
         }
         String type = details.getResourceType();
+        if (AUDIT_EVENT.equals(type)) {
+            return auditPartitions(caller.get());
+        }
         if (type != null && !policy.isClinical(type)) {
             return RequestPartitionId.defaultPartition();
         }
@@ -138,6 +147,24 @@ public class SitePartitioning {
         }
     }
 
+    /**
+     * Audit events of a site live in its partition (those of national or multi-site users in the
+     * default one): a role with audit scope "all" reads every partition, "own-sites" its sites'.
+     */
+    private RequestPartitionId auditPartitions(Caller caller) {
+        return switch (policy.auditScope(caller.roles())) {
+            case ALL -> RequestPartitionId.allPartitions();
+            case OWN_SITES -> {
+                Set<String> sites = knownSites(caller);
+                if (sites.isEmpty()) {
+                    throw AccessDenied.forbidden("Your account is attached to no site whose audit trail you could read", null);
+                }
+                yield RequestPartitionId.fromPartitionNames(new ArrayList<>(sites));
+            }
+            case NONE -> throw AccessDenied.forbidden("Your role may not read the audit trail", null);
+        };
+    }
+
     @Hook(Pointcut.STORAGE_PRESEARCH_REGISTERED)
     public void rememberWhoSearched(ICachedSearchDetails search, RequestDetails requestDetails) {
         if (search != null && search.getUuid() != null) {
@@ -160,7 +187,9 @@ public class SitePartitioning {
             }
             Integer partition = RequestPartitionId.getPartitionIfAssigned(resource)
                     .map(RequestPartitionId::getFirstPartitionIdOrNull).orElse(null);
-            if (partition == null || directory.siteOfPartition(partition).filter(sites::contains).isPresent()) {
+            if (partition == null || directory.siteOfPartition(partition).filter(sites::contains).isPresent()
+                    || (AUDIT_EVENT.equals(resource.fhirType())
+                            && policy.auditScope(caller.get().roles()) == AccessPolicy.AuditScope.ALL)) {
                 continue;
             }
             if (grants == null) {

@@ -1,0 +1,72 @@
+package ml.santerurale.server.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import java.time.Clock;
+import javax.sql.DataSource;
+import ml.santerurale.interceptors.access.AccessPolicy;
+import ml.santerurale.interceptors.audit.AuditCapture;
+import ml.santerurale.interceptors.audit.AuditEventFactory;
+import ml.santerurale.interceptors.audit.AuditSink;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The audit trail: {@link AuditCapture} registered on HAPI's interceptor service (so storage
+ * hooks see transaction entries), writing to the outbox; the drainer that stores the outbox as
+ * AuditEvent resources; the retention purge; their schedule. Audited types are the access
+ * policy's clinical kind.
+ *
+ * <p>AuditEvents name patients ({@code entity.what}); {@link AuditReferencesDoNotBlockDeletes}
+ * keeps an audited patient deletable.
+ */
+@Configuration(proxyBeanMethods = false)
+class AuditConfig {
+
+    @Bean
+    AuditEventFactory auditEventFactory(AuditProperties properties) {
+        return new AuditEventFactory(properties.observer(), Clock.systemUTC());
+    }
+
+    @Bean
+    OutboxAuditSink outboxAuditSink(DataSource dataSource, FhirContext fhirContext, AuditProperties properties) {
+        return new OutboxAuditSink(dataSource, fhirContext, properties.synchronousCommit());
+    }
+
+    @Bean
+    AuditCapture auditCapture(AuditEventFactory factory, AuditSink sink, AccessPolicy policy,
+            AuditProperties properties, IInterceptorService interceptorService) {
+        interceptorService.registerInterceptor(new AuditReferencesDoNotBlockDeletes());
+        AuditCapture capture = new AuditCapture(factory, sink, policy.typesOf(AccessPolicy.Kind.CLINICAL),
+                properties.trustForwardedFor());
+        interceptorService.registerInterceptor(capture);
+        return capture;
+    }
+
+    @Bean
+    AuditOutboxDrainer auditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
+            DaoRegistry daoRegistry, FhirContext fhirContext, AuditProperties properties) {
+        return new AuditOutboxDrainer(dataSource, transactionManager, auditEventDao(daoRegistry), fhirContext,
+                properties.drainBatchSize());
+    }
+
+    @Bean
+    AuditRetentionJob auditRetentionJob(DaoRegistry daoRegistry, PlatformTransactionManager transactionManager,
+            AuditSink sink, AuditEventFactory factory, AuditProperties properties) {
+        return new AuditRetentionJob(auditEventDao(daoRegistry), transactionManager, sink, factory,
+                properties.retention(), properties.drainBatchSize(), Clock.systemUTC());
+    }
+
+    @Bean
+    AuditSchedule auditSchedule(AuditOutboxDrainer drainer, AuditRetentionJob retentionJob, AuditProperties properties) {
+        return new AuditSchedule(drainer, retentionJob, properties.drainInterval(), properties.retentionCron());
+    }
+
+    private static IFhirResourceDao<AuditEvent> auditEventDao(DaoRegistry daoRegistry) {
+        return daoRegistry.getResourceDao(AuditEvent.class);
+    }
+}

@@ -1,0 +1,156 @@
+package ml.santerurale.server.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Moves audit events from {@code srm_audit_outbox} into AuditEvent resources, through HAPI's DAO
+ * as the server itself ({@link SystemRequestDetails}: the access policy is a REST concern and
+ * does not apply), deleting the rows in the same transaction. Rows are claimed with
+ * {@code FOR UPDATE SKIP LOCKED}, so several nodes (or the scheduler and a test) may drain at
+ * once without storing an event twice.
+ *
+ * <p>A batch that fails is retried row by row; a row that still fails is kept with its error
+ * and retried at most {@value #MAX_ATTEMPTS} times, then left for an operator (logged at ERROR).
+ * Does not guarantee order across nodes, nor that an event is searchable sooner than one drain
+ * interval after the request.
+ */
+public final class AuditOutboxDrainer {
+
+    static final int MAX_ATTEMPTS = 5;
+    static final String UNRESOLVED_REFERENCE_SYSTEM = "https://sante-rurale.ml/fhir/sid/unresolved-reference";
+
+    private static final Logger log = LoggerFactory.getLogger(AuditOutboxDrainer.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transaction;
+    private final IFhirResourceDao<AuditEvent> dao;
+    private final FhirContext fhirContext;
+    private final int batchSize;
+
+    AuditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
+            IFhirResourceDao<AuditEvent> dao, FhirContext fhirContext, int batchSize) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.transaction = new TransactionTemplate(transactionManager);
+        this.dao = dao;
+        this.fhirContext = fhirContext;
+        this.batchSize = batchSize;
+    }
+
+    /** Drains until the outbox holds nothing this node can store now; returns the events stored. */
+    public int drainAll() {
+        int total = 0;
+        int moved;
+        do {
+            moved = drainBatch();
+            total += moved;
+        } while (moved == batchSize);
+        return total;
+    }
+
+    void drainQuietly() {
+        try {
+            drainAll();
+        } catch (RuntimeException e) {
+            log.error("Audit outbox drain failed; the events stay in srm_audit_outbox and will be retried", e);
+        }
+    }
+
+    /** One batch in one transaction; on failure, the same rows one by one. Returns rows handled. */
+    int drainBatch() {
+        try {
+            Integer moved = transaction.execute(status -> {
+                List<Row> rows = jdbc.query("select id, payload from srm_audit_outbox where attempts < ? order by id"
+                        + " limit ? for update skip locked",
+                        (rs, i) -> new Row(rs.getLong(1), rs.getString(2)), MAX_ATTEMPTS, batchSize);
+                store(rows);
+                jdbc.update("delete from srm_audit_outbox where id = any(?)",
+                        (Object) rows.stream().map(Row::id).toArray(Long[]::new));
+                return rows.size();
+            });
+            return moved == null ? 0 : moved;
+        } catch (RuntimeException batchFailure) {
+            log.warn("Audit outbox batch failed ({}); storing its rows one by one", batchFailure.getMessage());
+            return drainOneByOne();
+        }
+    }
+
+    private int drainOneByOne() {
+        List<Long> ids = jdbc.queryForList("select id from srm_audit_outbox where attempts < ? order by id limit ?",
+                Long.class, MAX_ATTEMPTS, batchSize);
+        for (Long id : ids) {
+            try {
+                transaction.executeWithoutResult(status -> {
+                    List<Row> rows = jdbc.query("select id, payload from srm_audit_outbox where id = ? for update skip locked",
+                            (rs, i) -> new Row(rs.getLong(1), rs.getString(2)), id);
+                    store(rows);
+                    rows.forEach(row -> jdbc.update("delete from srm_audit_outbox where id = ?", row.id()));
+                });
+            } catch (RuntimeException e) {
+                int attempts = jdbc.update("update srm_audit_outbox set attempts = attempts + 1, last_error = ?"
+                        + " where id = ?", String.valueOf(e.getMessage()), id);
+                log.error("Audit outbox row {} could not be stored as an AuditEvent (kept, attempt recorded: {})",
+                        id, attempts == 1, e);
+            }
+        }
+        return ids.size();
+    }
+
+    private void store(List<Row> rows) {
+        List<AuditEvent> events = rows.stream()
+                .map(row -> fhirContext.newJsonParser().parseResource(AuditEvent.class, row.payload())).toList();
+        Set<String> existing = existingTargets(events);
+        for (AuditEvent event : events) {
+            for (AuditEvent.AuditEventEntityComponent entity : event.getEntity()) {
+                String reference = entity.getWhat().getReference();
+                if (reference != null && !existing.contains(reference)) {
+                    entity.setWhat(new Reference().setDisplay(reference).setIdentifier(
+                            new Identifier().setSystem(UNRESOLVED_REFERENCE_SYSTEM).setValue(reference)));
+                }
+            }
+            dao.create(event, new SystemRequestDetails());
+        }
+    }
+
+    /**
+     * Which {@code Type/id} references of these events name a stored, not deleted resource. HAPI
+     * refuses to store a reference to a resource it does not have or has deleted, yet a refused
+     * read of {@code Patient/nonexistent} or the delete of a patient must still be recorded: such
+     * references are kept as a logical reference ({@value #UNRESOLVED_REFERENCE_SYSTEM}
+     * identifier and display). {@code entity-name} (every entity's name is its reference) finds
+     * both kinds. One indexed query per batch, on HAPI's HFJ_RESOURCE.
+     */
+    private Set<String> existingTargets(List<AuditEvent> events) {
+        Set<String> references = new HashSet<>();
+        events.forEach(event -> event.getEntity().forEach(entity -> {
+            String reference = entity.getWhat().getReference();
+            if (reference != null && reference.matches("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}")) {
+                references.add(reference);
+            }
+        }));
+        if (references.isEmpty()) {
+            return Set.of();
+        }
+        String[] types = references.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new);
+        String[] ids = references.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new);
+        return new HashSet<>(jdbc.query("select r.res_type || '/' || r.fhir_id from hfj_resource r"
+                + " join unnest(?::varchar[], ?::varchar[]) as t(res_type, fhir_id)"
+                + " on r.res_type = t.res_type and r.fhir_id = t.fhir_id where r.res_deleted_at is null",
+                (rs, i) -> rs.getString(1), types, ids));
+    }
+
+    private record Row(long id, String payload) {}
+}

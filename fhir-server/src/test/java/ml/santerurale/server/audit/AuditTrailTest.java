@@ -1,0 +1,281 @@
+package ml.santerurale.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import ml.santerurale.interceptors.audit.AuditEventFactory;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Every access to patient data, and every refused attempt, leaves an AuditEvent (IHE BALP shape).
+ * Its patients live at a site of their own (CSCOM Tamani), so the writes and deletes here do not
+ * show in other tests' views of the pilot sites.
+ */
+class AuditTrailTest extends ServerIntegrationTest {
+
+    private static final String SITE = "CSCOM-TAMANI";
+
+    private String caller = TestTokens.get().medecin(SITE);
+
+    @Override
+    protected String token() {
+        return caller;
+    }
+
+    private <T> T asUser(String token, java.util.function.Supplier<T> action) {
+        String previous = caller;
+        caller = token;
+        try {
+            return action.get();
+        } finally {
+            caller = previous;
+        }
+    }
+
+    @Autowired
+    AuditOutboxDrainer drainer;
+
+    @Test
+    void aReadOfAPatientNamesThePatientTheUserTheirSitesAndTheClient() {
+        String id = createPatient("Diarra");
+        String medecin = TestTokens.get().medecin(SITE, "CSCOM-DJELI");
+        assertThat(asUser(medecin, () -> get("/Patient/" + id)).statusCode()).isEqualTo(200);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> hasSubtype(e, "read"));
+        assertThat(event.getType().getCode()).isEqualTo("rest");
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        assertThat(event.getRecorded()).isNotNull();
+        AuditEvent.AuditEventAgentComponent user = event.getAgentFirstRep();
+        assertThat(user.getRequestor()).isTrue();
+        assertThat(user.getWho().getIdentifier().getSystem()).isEqualTo(AuditEventFactory.SUBJECT_SYSTEM);
+        assertThat(user.getWho().getIdentifier().getValue()).isNotBlank();
+        assertThat(user.getAltId()).isEqualTo("medecin.test");
+        assertThat(user.getRole()).extracting(r -> r.getCodingFirstRep().getCode()).containsExactly("medecin");
+        assertThat(user.getExtensionsByUrl(AuditEventFactory.SITE_EXTENSION))
+                .extracting(x -> ((Identifier) x.getValue()).getValue())
+                .containsExactly("CSCOM-DJELI", SITE);
+        assertThat(user.getNetwork().getAddress()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(event.getAgent().get(1).getWho().getIdentifier().getValue()).isEqualTo("pwa");
+        assertThat(event.getSource().getObserver().getDisplay()).isNotBlank();
+        assertThat(entityRefs(event)).contains("Patient/" + id);
+        assertThat(events("Patient/" + id)).filteredOn(e -> hasSubtype(e, "read")).hasSize(1);
+    }
+
+    @Test
+    void aSearchNamesEveryPatientReturnedAndKeepsTheQuery() {
+        String family = "Audit" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+        String first = createPatient(family);
+        String second = createPatient(family);
+        HttpResponse<String> search = get("/Patient?family=" + family);
+        assertThat(search.statusCode()).isEqualTo(200);
+
+        AuditEvent event = awaitEvent("Patient/" + first, e -> hasSubtype(e, "search-type"));
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
+        assertThat(entityRefs(event)).contains("Patient/" + first, "Patient/" + second);
+        assertThat(event.getEntity()).filteredOn(e -> e.hasQuery())
+                .extracting(e -> new String(e.getQuery(), StandardCharsets.UTF_8))
+                .singleElement().asString().contains("family=" + family);
+    }
+
+    @Test
+    void aSearchOfObservationsNamesThePatientsTheyAreAbout() {
+        String patient = createPatient("Keita");
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
+        observation.setSubject(new Reference("Patient/" + patient));
+        assertThat(postJson("/Observation", json(observation)).statusCode()).isEqualTo(201);
+        assertThat(get("/Observation?subject=Patient/" + patient).statusCode()).isEqualTo(200);
+
+        AuditEvent event = awaitEvent("Patient/" + patient, e -> hasSubtype(e, "search-type"));
+        assertThat(new String(event.getEntity().stream().filter(e -> e.hasQuery()).findFirst().orElseThrow().getQuery(),
+                StandardCharsets.UTF_8)).contains("/Observation?subject=");
+    }
+
+    @Test
+    void createUpdateAndDeleteEachLeaveAnEventAndTheAuditedPatientStaysDeletable() {
+        String id = createPatient("Traoré");
+        Patient changed = patient("Traoré");
+        changed.setId(id);
+        changed.getNameFirstRep().addGiven("Awa");
+        assertThat(putJson("/Patient/" + id, json(changed)).statusCode()).isEqualTo(200);
+        awaitEvent("Patient/" + id, e -> hasSubtype(e, "update"));
+
+        assertThat(send(request("/Patient/" + id).DELETE()).statusCode()).as("deletable though audited").isEqualTo(200);
+
+        assertThat(awaitEvent("Patient/" + id, e -> hasSubtype(e, "create")).getAction())
+                .isEqualTo(AuditEvent.AuditEventAction.C);
+        assertThat(awaitEvent("Patient/" + id, e -> hasSubtype(e, "update")).getAction())
+                .isEqualTo(AuditEvent.AuditEventAction.U);
+        // HAPI stores no reference to a deleted resource: the delete names it logically.
+        assertThat(awaitEvent("Patient/" + id, e -> hasSubtype(e, "delete")).getAction())
+                .isEqualTo(AuditEvent.AuditEventAction.D);
+        assertThat(events("Patient/" + id)).as("one event per write, not one per hook call")
+                .filteredOn(e -> hasSubtype(e, "create")).hasSize(1);
+    }
+
+    @Test
+    void eachEntryOfATransactionLeavesAnEventMarkedAsPartOfIt() {
+        String patientId = UUID.randomUUID().toString();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        Patient patient = patient("Coulibaly");
+        patient.setId(patientId);
+        transaction.addEntry().setResource(patient).getRequest()
+                .setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patientId);
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
+        observation.setSubject(new Reference("Patient/" + patientId));
+        transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(observation)
+                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+        assertThat(postJson("", json(transaction)).statusCode()).isEqualTo(200);
+
+        AuditEvent patientEvent = awaitEvent("Patient/" + patientId,
+                e -> hasSubtype(e, "transaction") && hasSubtype(e, "create") && entityRefs(e).size() == 1);
+        assertThat(patientEvent.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        AuditEvent observationEvent = awaitEvent("Patient/" + patientId,
+                e -> hasSubtype(e, "transaction") && entityRefs(e).stream().anyMatch(r -> r.startsWith("Observation/")));
+        assertThat(observationEvent.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
+    }
+
+    @Test
+    void aRequestWithoutTokenIsAuditedAsARefusal() {
+        String id = createPatient("Sangaré");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(java.net.URI.create(fhirBase() + "/Patient/" + id)).GET());
+        assertThat(response.statusCode()).isEqualTo(401);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> e.getOutcome() == AuditEvent.AuditEventOutcome._4);
+        assertThat(event.getOutcomeDesc()).startsWith("HTTP 401");
+        assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("unauthenticated");
+        assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("read");
+    }
+
+    @Test
+    void aForbiddenDeleteIsAuditedWithTheUser() {
+        String id = createPatient("Touré");
+        String soignant = TestTokens.get().user("soignant.audit", Set.of("soignant"), Set.of(SITE));
+        assertThat(asUser(soignant, () -> send(request("/Patient/" + id).DELETE())).statusCode()).isEqualTo(403);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> hasSubtype(e, "delete"));
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+        assertThat(event.getOutcomeDesc()).startsWith("HTTP 403");
+        assertThat(event.getAgentFirstRep().getAltId()).isEqualTo("soignant.audit");
+        assertThat(events("Patient/" + id)).filteredOn(e -> hasSubtype(e, "delete")).hasSize(1);
+    }
+
+    @Test
+    void aReadOfAMissingPatientIsAudited() {
+        String id = UUID.randomUUID().toString();
+        assertThat(get("/Patient/" + id).statusCode()).isEqualTo(404);
+
+        // HAPI stores no reference to a resource it does not have: the event names it logically.
+        AuditEvent event = awaitEvent("Patient/" + id, e -> hasSubtype(e, "read"));
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+        assertThat(event.getOutcomeDesc()).startsWith("HTTP 404");
+        assertThat(event.getEntityFirstRep().getWhat().getIdentifier().getValue()).isEqualTo("Patient/" + id);
+    }
+
+    @Test
+    void readingReferenceDataLeavesNoEvent() {
+        Bundle organizations = parse(Bundle.class, get("/Organization?_count=1").body());
+        String reference = "Organization/" + organizations.getEntryFirstRep().getResource().getIdElement().getIdPart();
+        drainer.drainAll();
+        assertThat(events(reference)).isEmpty();
+    }
+
+    @Test
+    void theTrailCannotBeChangedThroughTheApi() {
+        String id = createPatient("Dembélé");
+        AuditEvent event = awaitEvent("Patient/" + id, e -> hasSubtype(e, "create"));
+        String admin = TestTokens.get().admin();
+        event.setOutcomeDesc("tampered");
+        assertThat(asUser(admin, () -> putJson("/AuditEvent/" + event.getIdElement().getIdPart(), json(event))).statusCode())
+                .isEqualTo(403);
+        assertThat(asUser(admin, () -> send(request("/AuditEvent/" + event.getIdElement().getIdPart()).DELETE())).statusCode())
+                .isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private String createPatient(String family) {
+        String id = UUID.randomUUID().toString();
+        Patient patient = patient(family);
+        patient.setId(id);
+        assertThat(putJson("/Patient/" + id, json(patient)).statusCode()).isEqualTo(201);
+        return id;
+    }
+
+    private static Patient patient(String family) {
+        Patient patient = new Patient();
+        patient.addName().setFamily(family).addGiven("Test");
+        return patient;
+    }
+
+    /** The first event naming {@code reference} that matches, waiting up to 10 s for the drain. */
+    /**
+     * Looked up by {@code entity-name} (every entity's name is its reference): a string, found
+     * whatever partition the named resource lives in and whether or not it still exists.
+     */
+    private AuditEvent awaitEvent(String reference, Predicate<AuditEvent> matching) {
+        return awaitEvent("entity-name", reference, matching);
+    }
+
+    private AuditEvent awaitEvent(String parameter, String reference, Predicate<AuditEvent> matching) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            drainer.drainAll();
+            List<AuditEvent> found = events(parameter, reference).stream().filter(matching).toList();
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("No matching AuditEvent for " + reference + " among: "
+                        + events(parameter, reference).stream().map(this::json).toList());
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private List<AuditEvent> events(String reference) {
+        return events("entity-name", reference);
+    }
+
+    private List<AuditEvent> events(String parameter, String reference) {
+        HttpResponse<String> response = asUser(TestTokens.get().admin(),
+                () -> get("/AuditEvent?" + parameter + "=" + reference + "&_count=100"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return parse(Bundle.class, response.body()).getEntry().stream()
+                .map(e -> (AuditEvent) e.getResource()).toList();
+    }
+
+    private static boolean hasSubtype(AuditEvent event, String code) {
+        return event.getSubtype().stream().anyMatch(c -> code.equals(c.getCode()));
+    }
+
+    private static List<String> entityRefs(AuditEvent event) {
+        return event.getEntity().stream().filter(e -> e.getWhat().hasReference())
+                .map(e -> e.getWhat().getReference()).toList();
+    }
+}

@@ -1,0 +1,136 @@
+package ml.santerurale.interceptors.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+
+class AuditCaptureTest {
+
+    private final List<AuditEvent> recorded = new ArrayList<>();
+    private final AuditEventFactory factory = new AuditEventFactory("test-server",
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    private final Set<String> clinical = Set.of("Patient", "Observation");
+
+    @Test
+    void aRefusalWithoutTokenNamesTheTargetAndAnUnauthenticatedUser() {
+        AuditCapture capture = new AuditCapture(factory, recorded::add, clinical, false);
+        ServletRequestDetails request = request(RestOperationTypeEnum.READ, "Patient", "p1");
+
+        capture.auditFailure(request, request.getServletRequest(), new AuthenticationException("no token"));
+
+        AuditEvent event = single();
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+        assertThat(event.getOutcomeDesc()).isEqualTo("HTTP 401: no token");
+        assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("unauthenticated");
+        assertThat(event.getEntityFirstRep().getWhat().getReference()).isEqualTo("Patient/p1");
+        assertThat(event.getRecorded()).isEqualTo("2026-01-01T00:00:00Z");
+    }
+
+    @Test
+    void takesXForwardedForOnlyWhenToldToTrustIt() {
+        ServletRequestDetails request = request(RestOperationTypeEnum.READ, "Patient", "p1");
+        ((MockHttpServletRequest) request.getServletRequest()).addHeader("X-Forwarded-For", "10.9.8.7, 10.0.0.1");
+        Patient patient = new Patient();
+        patient.setId("Patient/p1");
+
+        new AuditCapture(factory, recorded::add, clinical, false).auditRead(request, patient, request.getServletRequest());
+        new AuditCapture(factory, recorded::add, clinical, true).auditRead(request, patient, request.getServletRequest());
+
+        assertThat(recorded).extracting(e -> e.getAgentFirstRep().getNetwork().getAddress())
+                .containsExactly("127.0.0.1", "10.9.8.7");
+    }
+
+    @Test
+    void aSearchNamesThePatientsOfTheResultsAndReferenceDataIsNotAudited() {
+        AuditCapture capture = new AuditCapture(factory, recorded::add, clinical, false);
+        Bundle observations = new Bundle();
+        for (String patient : List.of("a", "b", "a")) {
+            Observation observation = new Observation();
+            observation.setId("Observation/o-" + patient + observations.getEntry().size());
+            observation.setSubject(new Reference("Patient/" + patient));
+            observations.addEntry().setResource(observation);
+        }
+        ServletRequestDetails search = request(RestOperationTypeEnum.SEARCH_TYPE, "Observation", null);
+        capture.auditRead(search, observations, search.getServletRequest());
+
+        Bundle organizations = new Bundle();
+        organizations.addEntry().setResource(new Organization().setName("CSCOM"));
+        ServletRequestDetails reference = request(RestOperationTypeEnum.SEARCH_TYPE, "Organization", null);
+        capture.auditRead(reference, organizations, reference.getServletRequest());
+
+        AuditEvent event = single();
+        assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("search-type");
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
+        assertThat(event.getEntity()).filteredOn(e -> e.getWhat().hasReference())
+                .extracting(e -> e.getWhat().getReference()).containsExactly("Patient/a", "Patient/b");
+        assertThat(event.getEntity()).filteredOn(AuditEvent.AuditEventEntityComponent::hasQuery).hasSize(1);
+    }
+
+    @Test
+    void aPageOfResultsWithoutResourceTypeIsAuditedByWhatItReturns() {
+        AuditCapture capture = new AuditCapture(factory, recorded::add, clinical, false);
+        Bundle page = new Bundle();
+        Patient patient = new Patient();
+        patient.setId("Patient/p3");
+        page.addEntry().setResource(patient);
+        ServletRequestDetails request = request(RestOperationTypeEnum.GET_PAGE, null, null);
+
+        capture.auditRead(request, page, request.getServletRequest());
+        capture.auditRead(request, new Bundle(), request.getServletRequest());
+
+        assertThat(single().getEntityFirstRep().getWhat().getReference()).isEqualTo("Patient/p3");
+    }
+
+    @Test
+    void recordsEachWriteOnceAndNotTheServersOwn() {
+        AuditCapture capture = new AuditCapture(factory, recorded::add, clinical, false);
+        Patient patient = new Patient();
+        patient.setId(new IdType("Patient", "p2", "1"));
+        ServletRequestDetails request = request(RestOperationTypeEnum.CREATE, "Patient", null);
+
+        capture.auditCreate(patient, request);
+        capture.auditCreate(patient, request);
+        capture.auditCreate(patient, new SystemRequestDetails());
+
+        AuditEvent event = single();
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
+        assertThat(event.getEntityFirstRep().getWhat().getReference()).isEqualTo("Patient/p2");
+    }
+
+    private AuditEvent single() {
+        assertThat(recorded).hasSize(1);
+        return recorded.get(0);
+    }
+
+    private static ServletRequestDetails request(RestOperationTypeEnum operation, String type, String id) {
+        MockHttpServletRequest servletRequest = new MockHttpServletRequest("GET", "/fhir/" + type);
+        servletRequest.setRemoteAddr("127.0.0.1");
+        ServletRequestDetails details = new ServletRequestDetails();
+        details.setServletRequest(servletRequest);
+        details.setRestOperationType(operation);
+        details.setResourceName(type);
+        details.setCompleteUrl("http://localhost/fhir/" + type + "?x=1");
+        if (id != null) {
+            details.setId(new IdType(type, id));
+        }
+        return details;
+    }
+}
