@@ -54,6 +54,20 @@ class RoleMatrixTest extends ServerIntegrationTest {
         return cases.stream();
     }
 
+    @org.junit.jupiter.api.Test
+    void markingEnteredInErrorNeedsTheDeletePermission() {
+        String id = UUID.randomUUID().toString();
+        String encounter = "{\"resourceType\":\"Encounter\",\"id\":\"" + id + "\",\"status\":\"%s\","
+                + "\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"AMB\"}}";
+        String soignant = TestTokens.get().user("soignant.eie", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
+        String major = TestTokens.get().user("major.eie", Set.of("major"), Set.of("CSCOM-KONOBOUGOU"));
+        assertThat(as(soignant, () -> putJson("/Encounter/" + id, encounter.formatted("finished"))).statusCode()).isEqualTo(201);
+        HttpResponse<String> refused = as(soignant, () -> putJson("/Encounter/" + id, encounter.formatted("entered-in-error")));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("may not delete Encounter");
+        assertThat(as(major, () -> putJson("/Encounter/" + id, encounter.formatted("entered-in-error"))).statusCode()).isEqualTo(200);
+    }
+
     @ParameterizedTest(name = "{0} {2} {1}: allowed={3}")
     @MethodSource("matrix")
     void appliesTheRoleMatrix(String role, String type, String interaction, boolean allowed) {

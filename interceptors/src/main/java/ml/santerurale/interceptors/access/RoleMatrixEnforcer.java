@@ -22,7 +22,8 @@ import org.hl7.fhir.r4.model.Bundle;
  * answered as such rather than as a refusal.
  *
  * <p>Does not check sites: which resources of a permitted type the caller may see or change is
- * the site scope's concern. System-level search and history are allowed to any role that may
+ * the site scope's concern. Setting a record's status to entered-in-error needs the delete
+ * permission. System-level search and history are allowed to any role that may
  * search (or read history of) something; their results are filtered per resource.
  */
 @Interceptor
@@ -59,6 +60,9 @@ public class RoleMatrixEnforcer {
                     throw AccessDenied.forbidden("The interaction " + operation.getCode() + " is not available here", null);
                 }
                 require(caller, requestDetails.getResourceName(), permission, null);
+                if (permission == Permission.UPDATE && marksEnteredInError(requestDetails.getResource())) {
+                    require(caller, requestDetails.getResourceName(), Permission.DELETE, null);
+                }
             }
         }
     }
@@ -88,7 +92,25 @@ public class RoleMatrixEnforcer {
                         "Bundle.entry[" + i + "].request.url");
             }
             require(caller, type, permission, "Bundle.entry[" + i + "]");
+            if ((permission == Permission.UPDATE || permission == Permission.CREATE)
+                    && marksEnteredInError(entries.get(i).getResource())) {
+                require(caller, type, Permission.DELETE, "Bundle.entry[" + i + "]");
+            }
         }
+    }
+
+    /**
+     * Marking a record entered-in-error withdraws it as surely as deleting it, so it needs the
+     * delete permission.
+     */
+    private static boolean marksEnteredInError(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+        if (!(resource instanceof org.hl7.fhir.r4.model.Resource r)) {
+            return false;
+        }
+        org.hl7.fhir.r4.model.Property status = r.getNamedProperty("status");
+        return status != null && status.hasValues()
+                && status.getValues().get(0) instanceof org.hl7.fhir.r4.model.PrimitiveType<?> value
+                && "entered-in-error".equals(value.getValueAsString());
     }
 
     private static String entryType(Bundle.BundleEntryComponent entry) {
