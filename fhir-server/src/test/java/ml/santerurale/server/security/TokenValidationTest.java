@@ -113,6 +113,16 @@ class TokenValidationTest extends ServerIntegrationTest {
     }
 
     @Test
+    void keepsAcceptingKnownKeysWhenTheRealmIsDownButFailsClosedOnNewOnes() {
+        TestTokens realm = TestTokens.outage();
+        JWTClaimsSet claims = realm.claims("soignant.outage", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU")).build();
+        assertThat(readWith("Bearer " + realm.sign(claims)).statusCode()).as("keys fetched and cached").isEqualTo(200);
+        realm.stopKeyServer();
+        assertThat(readWith("Bearer " + realm.sign(claims)).statusCode()).as("cached key still works").isEqualTo(200);
+        assertRefused(readWith("Bearer " + realm.signWithUnpublishedKey(claims)), "");
+    }
+
+    @Test
     void fetchesTheKeysAgainWhenAnUnknownKeySignsAfterRotation() throws Exception {
         String rotated = tokens.signWithUnpublishedKey(valid().build());
         assertRefused(readWith("Bearer " + rotated), "refused");

@@ -42,6 +42,8 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.security.issuers[0].issuer", TestKeycloak.get()::issuer);
         registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
+        registry.add("srm.security.issuers[2].issuer", () -> TestTokens.OUTAGE_ISSUER);
+        registry.add("srm.security.issuers[2].jwks-uri", () -> TestTokens.outage().jwksUri());
     }
 
     @LocalServerPort

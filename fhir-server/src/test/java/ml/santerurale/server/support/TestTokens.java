@@ -34,16 +34,21 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class TestTokens {
 
     public static final String ISSUER = "http://127.0.0.1/realms/sante-mali-test";
+    public static final String OUTAGE_ISSUER = "http://127.0.0.1/realms/sante-mali-outage";
     public static final String AUDIENCE = "fhir-server";
 
-    private static final TestTokens INSTANCE = new TestTokens();
+    private static final TestTokens INSTANCE = new TestTokens(ISSUER);
+    private static final TestTokens OUTAGE = new TestTokens(OUTAGE_ISSUER);
+
+    private final String issuer;
 
     private final RSAKey key;
     private final RSAKey otherKey;
     private final AtomicReference<JWKSet> published = new AtomicReference<>();
     private final HttpServer jwks;
 
-    private TestTokens() {
+    private TestTokens(String issuer) {
+        this.issuer = issuer;
         try {
             key = new RSAKeyGenerator(2048).keyID("test-key-1").generate();
             otherKey = new RSAKeyGenerator(2048).keyID("test-key-2").generate();
@@ -68,6 +73,16 @@ public final class TestTokens {
         return INSTANCE;
     }
 
+    /** A second issuer whose key server a test may stop, to play a Keycloak outage. */
+    public static TestTokens outage() {
+        return OUTAGE;
+    }
+
+    /** Stops serving the JWKS: the key server is down from now on. */
+    public void stopKeyServer() {
+        jwks.stop(0);
+    }
+
     public String jwksUri() {
         return "http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs";
     }
@@ -88,7 +103,7 @@ public final class TestTokens {
     public JWTClaimsSet.Builder claims(String username, Set<String> roles, Set<String> sites) {
         Instant now = Instant.now();
         return new JWTClaimsSet.Builder()
-                .issuer(ISSUER)
+                .issuer(issuer)
                 .audience(List.of(AUDIENCE, "account"))
                 .subject(UUID.nameUUIDFromBytes(username.getBytes(StandardCharsets.UTF_8)).toString())
                 .jwtID(UUID.randomUUID().toString())
