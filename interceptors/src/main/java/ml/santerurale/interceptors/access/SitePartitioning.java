@@ -65,6 +65,9 @@ public class SitePartitioning {
     private final FhirContext fhirContext;
     private final ReferralGrants referrals;
 
+    private static final String GRANTS_KEY = SitePartitioning.class.getName() + ".grants";
+    private static final String SITES_KEY = SitePartitioning.class.getName() + ".sites";
+
     public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners,
             FhirContext fhirContext, ReferralGrants referrals) {
         this.policy = policy;
@@ -92,7 +95,8 @@ public class SitePartitioning {
             }
             throw AccessDenied.forbidden("No caller is known for this write", null);
         }
-        String site = existingSite((Resource) resource, caller.get()).orElseGet(() -> owningSite((Resource) resource, caller.get()));
+        String site = existingSite((Resource) resource, caller.get(), requestDetails)
+                .orElseGet(() -> owningSite((Resource) resource, caller.get(), requestDetails));
         SiteLabels.stamp((Resource) resource, site);
         return RequestPartitionId.fromPartitionName(site);
     }
@@ -118,7 +122,7 @@ public class SitePartitioning {
         }
         Set<String> sites = knownSites(caller.get());
         Set<String> names = new LinkedHashSet<>(sites);
-        names.addAll(referringSitesFor(details, sites));
+        names.addAll(referringSitesFor(requestDetails, details, sites));
         names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
         return RequestPartitionId.fromPartitionNames(new ArrayList<>(names));
     }
@@ -193,7 +197,7 @@ public class SitePartitioning {
                 continue;
             }
             if (grants == null) {
-                grants = referrals.activeTo(sites);
+                grants = grantsFor(requestDetails, sites);
             }
             if (!isGranted(resource, grants)) {
                 details.setDontReturnResourceAtIndex(i);
@@ -231,8 +235,8 @@ public class SitePartitioning {
                     || !policy.isClinical(target.getResourceType())) {
                 continue;
             }
-            Optional<String> site = directory.siteOfResource(target.getResourceType(), target.getIdPart());
-            if (site.isPresent() && !sites.contains(site.get()) && !referredPatient(target, sites)) {
+            Optional<String> site = siteOf(requestDetails, target.getResourceType(), target.getIdPart());
+            if (site.isPresent() && !sites.contains(site.get()) && !referredPatient(requestDetails, target, sites)) {
                 // Worded as HAPI words a reference to a missing resource, so existence does not leak.
                 String message = "Resource " + target.getResourceType() + "/" + target.getIdPart()
                         + " not found, specified in path: " + info.getName();
@@ -248,7 +252,7 @@ public class SitePartitioning {
      * An update of a record the caller can see stays where the record is: HAPI resolves updates
      * in the partition named here, so naming another one would be an attempt to move it.
      */
-    private Optional<String> existingSite(Resource resource, Caller caller) {
+    private Optional<String> existingSite(Resource resource, Caller caller, RequestDetails requestDetails) {
         if (!resource.getIdElement().hasIdPart()) {
             return Optional.empty();
         }
@@ -256,7 +260,7 @@ public class SitePartitioning {
         String id = resource.getIdElement().getIdPart();
         Optional<String> existing = directory.siteOfResource(resource.fhirType(), id)
                 .filter(site -> sites.contains(site) || ("ServiceRequest".equals(resource.fhirType())
-                        && referrals.activeTo(sites).stream().anyMatch(g -> g.serviceRequestId().equals(id))));
+                        && grantsFor(requestDetails, sites).stream().anyMatch(g -> g.serviceRequestId().equals(id))));
         existing.ifPresent(site -> SiteLabels.siteOf(resource).filter(asked -> !asked.equals(site)).ifPresent(asked -> {
             throw AccessDenied.forbidden("A record cannot be moved to another site by an update", "meta.security");
         }));
@@ -269,11 +273,11 @@ public class SitePartitioning {
      * whose every value is referred. Any other read stays within the caller's own sites, so
      * counts, history and conditional match URLs never reach into the referring site.
      */
-    private Set<String> referringSitesFor(ReadPartitionIdRequestDetails details, Set<String> sites) {
+    private Set<String> referringSitesFor(RequestDetails requestDetails, ReadPartitionIdRequestDetails details, Set<String> sites) {
         if (details.getConditionalTargetOrNull() != null) {
             return Set.of();
         }
-        Set<ReferralGrants.Grant> grants = referrals.activeTo(sites);
+        Set<ReferralGrants.Grant> grants = grantsFor(requestDetails, sites);
         if (grants.isEmpty()) {
             return Set.of();
         }
@@ -312,19 +316,20 @@ public class SitePartitioning {
         return from;
     }
 
-    private boolean referredPatient(IIdType target, Set<String> sites) {
+    private boolean referredPatient(RequestDetails requestDetails, IIdType target, Set<String> sites) {
         if (!"Patient".equals(target.getResourceType()) && !"ServiceRequest".equals(target.getResourceType())) {
             return false;
         }
-        return referrals.activeTo(sites).stream().anyMatch(g -> g.patientId().equals(target.getIdPart())
+        return grantsFor(requestDetails, sites).stream().anyMatch(g -> g.patientId().equals(target.getIdPart())
                 || g.serviceRequestId().equals(target.getIdPart()));
     }
 
-    private String owningSite(Resource resource, Caller caller) {
+    private String owningSite(Resource resource, Caller caller, RequestDetails requestDetails) {
         Set<String> sites = knownSites(caller);
+        // A caller at one site can only write there: the inherited site would be that one or none.
         Optional<String> chosen = SiteLabels.siteOf(resource)
                 .or(() -> siteReference(resource))
-                .or(() -> inheritedSite(resource, sites));
+                .or(() -> sites.size() == 1 ? Optional.empty() : inheritedSite(requestDetails, resource, sites));
         if (chosen.isPresent()) {
             if (!sites.contains(chosen.get())) {
                 throw AccessDenied.forbidden("You may not record data for site " + chosen.get(), null);
@@ -353,12 +358,12 @@ public class SitePartitioning {
     }
 
     /** The site of a patient or encounter of the caller's that the resource refers to. */
-    private Optional<String> inheritedSite(Resource resource, Set<String> callerSites) {
+    private Optional<String> inheritedSite(RequestDetails requestDetails, Resource resource, Set<String> callerSites) {
         for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(resource)) {
             IIdType target = info.getResourceReference().getReferenceElement();
             if (target != null && target.hasIdPart() && !target.isAbsolute()
                     && ("Patient".equals(target.getResourceType()) || "Encounter".equals(target.getResourceType()))) {
-                Optional<String> site = directory.siteOfResource(target.getResourceType(), target.getIdPart())
+                Optional<String> site = siteOf(requestDetails, target.getResourceType(), target.getIdPart())
                         .filter(callerSites::contains);
                 if (site.isPresent()) {
                     return site;
@@ -403,6 +408,31 @@ public class SitePartitioning {
             // HAPI's own answer to an unknown or expired search id (HAPI-0417), so nothing leaks.
             throw new ResourceGoneException("HAPI-0417: Search ID \"" + id + "\" does not exist and may have expired");
         }
+    }
+
+    /**
+     * The active referral grants to the caller's sites, looked up once per request (a
+     * transaction's entries share it): a referral changed within the same request takes effect
+     * from the next one.
+     */
+    @SuppressWarnings("unchecked")
+    private Set<ReferralGrants.Grant> grantsFor(RequestDetails requestDetails, Set<String> sites) {
+        if (requestDetails == null) {
+            return referrals.activeTo(sites);
+        }
+        return (Set<ReferralGrants.Grant>) requestDetails.getUserData()
+                .computeIfAbsent(GRANTS_KEY, k -> referrals.activeTo(sites));
+    }
+
+    /** Where a referenced record lives, looked up once per request and record. */
+    @SuppressWarnings("unchecked")
+    private Optional<String> siteOf(RequestDetails requestDetails, String type, String id) {
+        if (requestDetails == null) {
+            return directory.siteOfResource(type, id);
+        }
+        java.util.Map<String, Optional<String>> cache = (java.util.Map<String, Optional<String>>) requestDetails.getUserData()
+                .computeIfAbsent(SITES_KEY, k -> new java.util.concurrent.ConcurrentHashMap<String, Optional<String>>());
+        return cache.computeIfAbsent(type + "/" + id, k -> directory.siteOfResource(type, id));
     }
 
     private Set<String> knownSites(Caller caller) {
