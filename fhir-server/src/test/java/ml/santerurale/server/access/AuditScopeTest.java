@@ -46,4 +46,21 @@ class AuditScopeTest extends ServerIntegrationTest {
         assertThat(events(konobougouMajor, atKonobougou)).isPositive();
         assertThat(events(konobougouMajor, atDjeli)).isZero();
     }
+
+    @Test
+    void aMajorSeesADistrictDoctorsAccessToTheirSitesPatient() throws InterruptedException {
+        String atKonobougou = recordAndRead(konobougouStaff);
+        String district = TestTokens.get().user("medecin.district.audit", Set.of("medecin"), Set.of("CSCOM-KONOBOUGOU", "CSCOM-DJELI"));
+        assertThat(as(district, () -> get("/Patient/" + atKonobougou)).statusCode()).isEqualTo(200);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (districtEvents(atKonobougou) == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(districtEvents(atKonobougou)).isPositive();
+    }
+
+    private long districtEvents(String patientId) {
+        Bundle found = parse(Bundle.class, as(konobougouMajor, () -> get("/AuditEvent?entity-name=Patient/" + patientId)).body());
+        return found.getEntry().stream().filter(e -> json(e.getResource()).contains("medecin.district.audit")).count();
+    }
 }

@@ -16,6 +16,7 @@ import ml.santerurale.interceptors.security.Caller;
  * @param resources references ({@code Type/id}) of the resources the interaction touched
  * @param patients references ({@code Patient/id}) of the patients whose data it touched
  * @param query the search URL for searches and history, else null
+ * @param dataSites the sites whose records the interaction touched (their site labels)
  */
 record Access(Interaction interaction, Interaction within, Caller caller, String clientAddress, int status,
-        String failure, Set<String> resources, Set<String> patients, String query) {}
+        String failure, Set<String> resources, Set<String> patients, String query, Set<String> dataSites) {}

@@ -81,15 +81,16 @@ public class AuditCapture {
         }
         Set<String> resources = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
+        Set<String> sites = new LinkedHashSet<>();
         String type = requestDetails.getResourceName(); // null for pages and system-level search/history
         boolean patientData = type != null && patientDataTypes.contains(type);
         if (response instanceof Bundle bundle
                 && (interaction.isQuery() || interaction == Interaction.HISTORY_INSTANCE)) {
             for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-                patientData |= collect(entry.getResource(), null, patients);
+                patientData |= collect(entry.getResource(), null, patients, sites);
             }
         } else if (response != null) {
-            patientData |= collect(response, resources, patients);
+            patientData |= collect(response, resources, patients, sites);
         }
         if (!patientData) {
             return true;
@@ -98,7 +99,7 @@ public class AuditCapture {
             resources.add(requestDetails.getResourceName() + "/" + requestDetails.getId().getIdPart());
         }
         record(new Access(interaction, null, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                200, null, resources, patients, interaction.isQuery() ? requestDetails.getCompleteUrl() : null));
+                200, null, resources, patients, interaction.isQuery() ? requestDetails.getCompleteUrl() : null, sites));
         return true;
     }
 
@@ -135,6 +136,7 @@ public class AuditCapture {
         }
         Set<String> resources = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
+        Set<String> sites = new LinkedHashSet<>();
         IIdType id = requestDetails == null ? null : requestDetails.getId();
         if (type != null && id != null && id.hasIdPart()) {
             String reference = type + "/" + id.getIdPart();
@@ -143,7 +145,7 @@ public class AuditCapture {
         String query = interaction != null && interaction.isQuery() ? requestDetails.getCompleteUrl() : null;
         try {
             record(new Access(interaction, null, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                    status, exception.getMessage(), resources, patients, query));
+                    status, exception.getMessage(), resources, patients, query, sites));
         } catch (RuntimeException e) {
             // The request already failed; the client gets that answer. The lost event is logged.
             log.error("Audit event of a refused or failed request ({} {}) could not be recorded", status, type, e);
@@ -167,13 +169,14 @@ public class AuditCapture {
                 : operation == RestOperationTypeEnum.BATCH ? Interaction.BATCH : null;
         Set<String> resources = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
-        collect(resource, resources, patients);
+        Set<String> sites = new LinkedHashSet<>();
+        collect(resource, resources, patients, sites);
         if (oldResource != null) {
             PatientReferences.collect(oldResource, patients);
         }
         HttpServletRequest servletRequest = requestDetails instanceof ServletRequestDetails s ? s.getServletRequest() : null;
         record(new Access(interaction, within, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                200, null, resources, patients, null));
+                200, null, resources, patients, null, sites));
     }
 
     /**
@@ -196,6 +199,7 @@ public class AuditCapture {
         }
         Set<String> resources = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
+        Set<String> sites = new LinkedHashSet<>();
         StringJoiner urls = new StringJoiner("\n");
         boolean patientData = false;
         List<Bundle.BundleEntryComponent> entries = request.getEntry();
@@ -208,23 +212,24 @@ public class AuditCapture {
             IBaseResource returned = answer.getEntry().get(i).getResource();
             if (returned instanceof Bundle page) {
                 for (Bundle.BundleEntryComponent entry : page.getEntry()) {
-                    patientData |= collect(entry.getResource(), null, patients);
+                    patientData |= collect(entry.getResource(), null, patients, sites);
                 }
             } else {
-                patientData |= collect(returned, resources, patients);
+                patientData |= collect(returned, resources, patients, sites);
             }
         }
         if (patientData) {
             record(new Access(Interaction.SEARCH, within, Caller.of(requestDetails).orElse(null),
-                    clientAddress(servletRequest), 200, null, resources, patients, urls.toString()));
+                    clientAddress(servletRequest), 200, null, resources, patients, urls.toString(), sites));
         }
     }
 
     /** Adds the resource (when {@code resources} is given) and its patient; true if it is patient data. */
-    private boolean collect(IBaseResource resource, Set<String> resources, Set<String> patients) {
+    private boolean collect(IBaseResource resource, Set<String> resources, Set<String> patients, Set<String> sites) {
         if (resource == null || !patientDataTypes.contains(resource.fhirType())) {
             return false;
         }
+        ml.santerurale.interceptors.access.SiteLabels.siteOf(resource).ifPresent(sites::add);
         if (resources != null && resource.getIdElement().hasIdPart()) {
             resources.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
         }

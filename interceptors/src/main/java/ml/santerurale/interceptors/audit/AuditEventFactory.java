@@ -74,10 +74,13 @@ public final class AuditEventFactory {
                 access.interaction() == null ? "E" : access.interaction().action));
         outcome(event, access.status(), access.failure());
         user(event.addAgent(), access.caller(), access.clientAddress());
+        // Stored in a site's partition, where that site's major may read it: the caller's only
+        // site, else the only site whose records were touched (a district doctor reading a
+        // CSCOM's patient). Anything else stays national (default partition, admin only).
         if (access.caller() != null && access.caller().siteIds().size() == 1) {
-            // Stored in that site's partition, where the site's major may read it; events of
-            // users of several sites or none stay national (default partition, admin only).
             ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.caller().siteIds().iterator().next());
+        } else if (access.dataSites() != null && access.dataSites().size() == 1) {
+            ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.dataSites().iterator().next());
         }
         if (access.caller() != null) {
             event.addAgent()
