@@ -49,8 +49,7 @@ class FhirRestConfig {
             IValidationSupport validationSupport,
             DatabaseBackedPagingProvider pagingProvider,
             IInterceptorService interceptorService,
-            FhirProperties properties,
-            List<FhirServerInterceptor> serverInterceptors) {
+            FhirProperties properties) {
         RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
         List<IResourceProvider> providers = resourceProviderFactory.createProviders().stream()
@@ -73,7 +72,6 @@ class FhirRestConfig {
         interceptorService.registerInterceptor(new TransactionBundleGuard());
         interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
         interceptorService.registerInterceptor(new IfMatchOnMissingResource());
-        serverInterceptors.forEach(interceptorService::registerInterceptor);
         return server;
     }
 

@@ -10,8 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.TimeUnit;
-import ml.santerurale.server.fhir.FhirServerInterceptor;
-import org.springframework.stereotype.Component;
 
 /**
  * Times every FHIR interaction into {@code fhir.interaction} (Prometheus:
@@ -21,9 +19,8 @@ import org.springframework.stereotype.Component;
  * <p>Requests refused before HAPI chose an interaction (an unknown URL) are counted with
  * interaction {@code unknown}.
  */
-@Component
 @Interceptor
-class FhirInteractionMetrics implements FhirServerInterceptor {
+class FhirInteractionMetrics {
 
     private static final String STARTED = FhirInteractionMetrics.class.getName() + ".started";
 

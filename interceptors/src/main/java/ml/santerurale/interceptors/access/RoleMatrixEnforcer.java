@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import java.util.List;
 import java.util.Set;
+import ml.santerurale.interceptors.guard.BundleEntryUrls;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.r4.model.Bundle;
 
@@ -114,19 +115,8 @@ public class RoleMatrixEnforcer {
     }
 
     private static String entryType(Bundle.BundleEntryComponent entry) {
-        String url = entry.getRequest().getUrl();
-        if (url != null && !url.isBlank()) {
-            String path = url.startsWith("/") ? url.substring(1) : url;
-            int end = path.length();
-            for (char c : new char[] {'/', '?'}) {
-                int at = path.indexOf(c);
-                if (at >= 0 && at < end) {
-                    end = at;
-                }
-            }
-            return path.substring(0, end);
-        }
-        return entry.getResource() == null ? null : entry.getResource().fhirType();
+        String type = BundleEntryUrls.resourceType(entry.getRequest().getUrl());
+        return type != null ? type : entry.getResource() == null ? null : entry.getResource().fhirType();
     }
 
     private void require(Caller caller, String type, Permission permission, String where) {

@@ -33,10 +33,6 @@ public final class SiteLabels {
         resource.getMeta().addSecurity(SYSTEM, site, null);
     }
 
-    public static long count(Resource resource) {
-        return resource.getMeta().getSecurity().stream().filter(c -> SYSTEM.equals(c.getSystem())).count();
-    }
-
     /** The site code of a reference to a site's Organization, if it is one. */
     public static Optional<String> siteOfOrganization(String reference) {
         if (reference == null || !reference.startsWith("Organization/")) {

@@ -1,12 +1,12 @@
 package ml.santerurale.interceptors.guard;
 
 /** Reads the parts of a Bundle entry's {@code request.url} the guards need. */
-final class BundleEntryUrls {
+public final class BundleEntryUrls {
 
     private BundleEntryUrls() {}
 
     /** The resource type a relative request URL addresses, or null for a blank URL. */
-    static String resourceType(String url) {
+    public static String resourceType(String url) {
         if (url == null || url.isBlank()) {
             return null;
         }
@@ -16,7 +16,7 @@ final class BundleEntryUrls {
     }
 
     /** The id in {@code Type/id} (ignoring {@code /_history/n}), or null for a type or search URL. */
-    static String resourceId(String url) {
+    public static String resourceId(String url) {
         if (url == null) {
             return null;
         }

@@ -15,7 +15,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * (HAPI's default) would hide a lost record. Answered 412 with an OperationOutcome.
  *
  * <p>Covers plain REST updates. Does not cover transaction entries carrying
- * {@code request.ifMatch}; those are checked by the sync layer before the transaction runs.
+ * {@code request.ifMatch} on a missing resource: HAPI still creates those (the sync issue is to
+ * check every entry's version before the transaction runs).
  */
 @Interceptor
 public class IfMatchOnMissingResource {
