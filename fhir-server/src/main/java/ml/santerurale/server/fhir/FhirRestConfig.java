@@ -5,7 +5,6 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
-import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
@@ -26,8 +25,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The FHIR REST endpoint at {@code /fhir}: one resource provider per served type, the system
- * provider (transaction, batch, history), the capability statement, and the guards.
+ * The FHIR REST endpoint at {@code /fhir}: one resource provider per served type, the capability
+ * statement, and the guards. The system-level interactions (transaction, batch, history) are the
+ * sync module's ({@code sync.SyncConfig} registers them).
  *
  * <p>HAPI keeps a DAO for every R4 type (its own services need some, such as Task for
  * {@code $merge}); what clients reach is decided here: providers only for served types, and the
@@ -43,7 +43,6 @@ class FhirRestConfig {
     RestfulServer restfulServer(
             IFhirSystemDao<?, ?> systemDao,
             ResourceProviderFactory resourceProviderFactory,
-            JpaSystemProvider<?, ?> systemProvider,
             JpaStorageSettings storageSettings,
             ISearchParamRegistry searchParamRegistry,
             IValidationSupport validationSupport,
@@ -58,7 +57,6 @@ class FhirRestConfig {
                 .filter(p -> ServedResourceTypes.ALL.contains(p.getResourceType().getSimpleName()))
                 .toList();
         server.registerProviders(providers);
-        server.registerProvider(systemProvider);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport));
         server.setPagingProvider(pagingProvider);

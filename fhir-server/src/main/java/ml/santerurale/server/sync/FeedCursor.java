@@ -1,0 +1,33 @@
+package ml.santerurale.server.sync;
+
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Where a page of the change feed starts: changes of transactions with ids in
+ * [{@code from}, {@code upTo}) that come after ({@code afterTxid}, {@code afterSeq}), for a feed
+ * whose first page the server issued at {@code issuedAtMillis}. Opaque to clients (base64url).
+ */
+record FeedCursor(long from, long upTo, long afterTxid, long afterSeq, long issuedAtMillis) {
+
+    String encode() {
+        String plain = from + ":" + upTo + ":" + afterTxid + ":" + afterSeq + ":" + issuedAtMillis;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static FeedCursor decode(String token) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).split(":");
+            FeedCursor cursor = new FeedCursor(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]),
+                    Long.parseLong(parts[3]), Long.parseLong(parts[4]));
+            if (parts.length != 5 || cursor.from() > cursor.upTo() || cursor.afterTxid() > cursor.upTo()) {
+                throw new IllegalArgumentException("inconsistent");
+            }
+            return cursor;
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("_cursor '" + token + "' is not a cursor this server issued: follow the"
+                    + " Bundle's next link as given, or start again from your last _since");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package ml.santerurale.server.sync;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.InstantType;
+
+/**
+ * Gives a change feed page its {@code next} link (a plain {@code _history} URL carrying the
+ * cursor, stable and stateless on the server) and the instant the client keeps as its next
+ * {@code _since} ({@code Bundle.meta.lastUpdated}, the same on every page of one feed). HAPI
+ * builds the Bundle; this only completes it.
+ */
+@Interceptor
+final class FeedLinks {
+
+    private static final String PAGE = FeedLinks.class.getName() + ".page";
+
+    static void remember(RequestDetails requestDetails, ChangeFeed.Page page, Date since, int size) {
+        requestDetails.getUserData().put(PAGE, new Remembered(page, since, size));
+    }
+
+    @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+    public boolean completeFeedPage(RequestDetails requestDetails, IBaseResource response) {
+        if (!(requestDetails.getUserData().get(PAGE) instanceof Remembered remembered) || !(response instanceof Bundle bundle)) {
+            return true;
+        }
+        bundle.getMeta().setLastUpdatedElement(new InstantType(remembered.page().issuedAt()));
+        bundle.getLink().removeIf(link -> "next".equals(link.getRelation()));
+        if (remembered.page().next() != null) {
+            StringBuilder next = new StringBuilder(requestDetails.getFhirServerBase()).append("/_history?_count=")
+                    .append(remembered.size());
+            if (remembered.since() != null) {
+                next.append("&_since=").append(URLEncoder.encode(new InstantType(remembered.since()).getValueAsString(),
+                        StandardCharsets.UTF_8));
+            }
+            next.append('&').append(SyncSystemProvider.CURSOR_PARAMETER).append('=').append(remembered.page().next().encode());
+            bundle.addLink().setRelation("next").setUrl(next.toString());
+        }
+        return true;
+    }
+
+    private record Remembered(ChangeFeed.Page page, Date since, int size) {}
+}

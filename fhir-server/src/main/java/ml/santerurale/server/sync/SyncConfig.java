@@ -1,0 +1,59 @@
+package ml.santerurale.server.sync;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import javax.sql.DataSource;
+import ml.santerurale.interceptors.access.AccessPolicy;
+import ml.santerurale.server.database.HapiSchema;
+import org.flywaydb.core.Flyway;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Provenance;
+import org.springframework.boot.autoconfigure.flyway.FlywayMigrationStrategy;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The offline sync protocol (docs/SYNC.md): the system endpoint's transaction interaction with
+ * idempotent sync batches, conflict lists and Provenance; the purge of expired idempotency keys.
+ */
+@Configuration(proxyBeanMethods = false)
+class SyncConfig {
+
+    /**
+     * Our migrations run after HAPI's: the change feed's trigger sits on HAPI's version table.
+     */
+    @Bean
+    FlywayMigrationStrategy migrateAfterHapiSchema(HapiSchema migratedSchema) {
+        return Flyway::migrate;
+    }
+
+    @Bean
+    IdempotencyKeys idempotencyKeys(DataSource dataSource) {
+        return new IdempotencyKeys(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    SyncSystemProvider syncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, IdempotencyKeys keys, DataSource dataSource,
+            DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
+            IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
+                new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
+        SyncPush push = new SyncPush(systemDao, keys, new VersionConflicts(jdbc), fhirContext);
+        interceptorService.registerInterceptor(new FeedLinks());
+        interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
+        ChangeFeed feed = new ChangeFeed(jdbc, daoRegistry, policy, fhirContext);
+        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed, properties);
+        restfulServer.registerProvider(provider);
+        return provider;
+    }
+
+    @Bean
+    IdempotencyKeyPurge idempotencyKeyPurge(IdempotencyKeys keys, SyncProperties properties) {
+        return new IdempotencyKeyPurge(keys, properties.idempotencyWindow(), properties.purgeInterval());
+    }
+}

@@ -1,0 +1,62 @@
+package ml.santerurale.server.sync;
+
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.rest.annotation.Count;
+import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.Since;
+import ca.uhn.fhir.rest.annotation.Transaction;
+import ca.uhn.fhir.rest.annotation.TransactionParam;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.SimpleBundleProvider;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import java.util.Date;
+import ml.santerurale.interceptors.security.Caller;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.InstantType;
+
+/**
+ * The system endpoint: transaction and batch (sync batches, see {@link SyncBatch}, go through
+ * {@link SyncPush}; any other Bundle straight to HAPI's transaction processing) and
+ * {@code _history}, served by the {@link ChangeFeed}.
+ */
+public final class SyncSystemProvider {
+
+    static final String CURSOR_PARAMETER = "_cursor";
+
+    private final IFhirSystemDao<Bundle, ?> systemDao;
+    private final SyncPush push;
+    private final ChangeFeed feed;
+    private final SyncProperties properties;
+
+    SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, ChangeFeed feed, SyncProperties properties) {
+        this.systemDao = systemDao;
+        this.push = push;
+        this.feed = feed;
+        this.properties = properties;
+    }
+
+    @Transaction
+    public Bundle transaction(RequestDetails requestDetails, @TransactionParam Bundle bundle) {
+        return SyncBatch.of(bundle)
+                .map(batch -> push.accept(requestDetails, bundle, batch))
+                .orElseGet(() -> systemDao.transaction(requestDetails, bundle));
+    }
+
+    @History
+    public IBundleProvider history(@Since Date since, @Count Integer count, RequestDetails requestDetails) {
+        Caller caller = Caller.of(requestDetails)
+                .orElseThrow(() -> new AuthenticationException("The change feed needs an authenticated user"));
+        String[] cursorParameter = requestDetails.getParameters().get(CURSOR_PARAMETER);
+        FeedCursor cursor = cursorParameter == null || cursorParameter.length == 0
+                ? feed.start(since)
+                : FeedCursor.decode(cursorParameter[0]);
+        int size = Math.min(count == null ? properties.feedPageSize() : Math.max(1, count), properties.feedMaxPageSize());
+        ChangeFeed.Page page = feed.page(caller, cursor, size);
+        FeedLinks.remember(requestDetails, page, since, size);
+        SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());
+        provider.setPreferredPageSize(Math.max(1, page.resources().size()));
+        provider.setPublished(new InstantType(page.issuedAt()));
+        return provider;
+    }
+}

@@ -1,0 +1,230 @@
+package ml.santerurale.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import ml.santerurale.interceptors.access.SiteLabels;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.SyncDevice;
+import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The pull half of the sync protocol (docs/SYNC.md): the change feed misses nothing, repeats nothing, leaks nothing. */
+class SyncFeedTest extends ServerIntegrationTest {
+
+    private static final Set<String> FEED_TYPES = Set.of("Patient", "Encounter", "Observation", "Condition", "MedicationRequest",
+            "Procedure", "ServiceRequest", "DocumentReference", "Binary", "Consent", "Provenance");
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    IInterceptorService interceptors;
+
+    private String user(String name, String role, String site) {
+        return TestTokens.get().user(name, Set.of(role), Set.of(site));
+    }
+
+    private SyncDevice device(String token) {
+        return new SyncDevice("phone-" + UUID.randomUUID(), fhirBase(), () -> token, fhirContext, Clock.systemUTC());
+    }
+
+    @Test
+    void firstPullGivesTheSiteStateThenOnlyChangesIncludingDeletes() throws InterruptedException {
+        String boidie = user("soignant.boidie.feed", "soignant", "CSCOM-BOIDIE");
+        String boidieMajor = user("major.boidie.feed", "major", "CSCOM-BOIDIE");
+        String kalake = user("soignant.kalake.feed", "soignant", "CSCOM-KALAKE");
+        SyncDevice recorder = device(boidie);
+        Patient patient = Consultations.patient("Bagayoko", "Assitan");
+        Resource[] visit = Consultations.visit(patient, "Organization/cscom-boidie");
+        recorder.record(visit);
+        assertThat(recorder.push().accepted).hasSize(1);
+        SyncDevice elsewhere = device(kalake);
+        elsewhere.record(Consultations.visit(Consultations.patient("Touré", "Hawa"), "Organization/cscom-kalake"));
+        assertThat(elsewhere.push().accepted).hasSize(1);
+
+        SyncDevice reader = device(boidie);
+        SyncDevice.PullReport first = reader.pull(2);
+
+        // A transaction still running elsewhere (the audit drainer) may hold the horizon back a moment.
+        List<Bundle.BundleEntryComponent> firstEntries = new ArrayList<>(first.entries);
+        awaitHorizonPastEveryChange();
+        firstEntries.addAll(reader.pull(2).entries);
+        assertThat(first.pages).as("pages of 2").isGreaterThanOrEqualTo(3);
+        assertThat(reader.records().keySet()).contains(SyncDevice.key(patient), SyncDevice.key(visit[1]), SyncDevice.key(visit[4]));
+        assertThat(firstEntries).filteredOn(entry -> entry.getResource() != null && FEED_TYPES.contains(entry.getResource().fhirType()))
+                .isNotEmpty()
+                .allSatisfy(entry -> assertThat(SiteLabels.siteOf(entry.getResource())).contains("CSCOM-BOIDIE"));
+        assertThat(reader.records().values()).extracting(Resource::fhirType).contains("Provenance").doesNotContain("AuditEvent");
+        assertThat(reader.pull(50).entries).filteredOn(e -> e.getResource() != null
+                && "CSCOM-BOIDIE".equals(SiteLabels.siteOf(e.getResource()).orElse(null))).as("nothing of the site changed since").isEmpty();
+
+        Patient edited = (Patient) recorder.records().get(SyncDevice.key(patient)).copy();
+        edited.getNameFirstRep().addGiven("Nana");
+        recorder.record(edited);
+        assertThat(recorder.push().accepted).hasSize(1);
+        SyncDevice remover = device(boidieMajor);
+        remover.records().put(SyncDevice.key(visit[2]), reader.records().get(SyncDevice.key(visit[2])));
+        remover.recordDeletion(SyncDevice.key(visit[2]));
+        assertThat(remover.push().accepted).hasSize(1);
+
+        awaitHorizonPastEveryChange();
+        SyncDevice.PullReport changes = reader.pull(50);
+
+        assertThat(changes.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .contains("PUT Patient/" + patient.getIdElement().getIdPart() + "/_history/2", "DELETE " + SyncDevice.key(visit[2]) + "/_history/2");
+        assertThat(changes.entries).extracting(e -> e.getRequest().getUrl())
+                .allSatisfy(url -> assertThat(url).doesNotContain("Touré"));
+        assertThat(((Patient) reader.records().get(SyncDevice.key(patient))).getNameFirstRep().getGiven()).hasSize(2);
+        assertThat(reader.records()).doesNotContainKey(SyncDevice.key(visit[2]));
+    }
+
+    /** Commits late: takes its transaction id at once, then holds the transaction open. */
+    @Interceptor
+    public static final class SlowWrites {
+        private final JdbcTemplate jdbc;
+
+        SlowWrites(JdbcTemplate jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+        public void holdSlowPatients(IBaseResource resource) throws InterruptedException {
+            if (resource instanceof Patient patient && "Lent".equals(patient.getNameFirstRep().getFamily())) {
+                jdbc.queryForObject("select pg_current_xact_id()::text", String.class);
+                Thread.sleep(1500);
+            }
+        }
+    }
+
+    @Test
+    void cursorMissesNothingWhileSlowAndFastWritersRaceReadersForAMinute() throws Exception {
+        List<String> sites = List.of("CSCOM-SOMO", "CSCOM-SANANDO");
+        SlowWrites slow = new SlowWrites(jdbc);
+        interceptors.registerInterceptor(slow);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        AtomicInteger slowWritten = new AtomicInteger();
+        try {
+            List<Future<?>> writers = new ArrayList<>();
+            for (String site : sites) {
+                for (int w = 0; w < 2; w++) {
+                    String token = user("soignant.race." + site + w, "soignant", site);
+                    String organization = "Organization/" + site.toLowerCase();
+                    int writer = w;
+                    writers.add(pool.submit(() -> {
+                        SyncDevice phone = device(token);
+                        for (int n = 0; writing.get(); n++) {
+                            boolean isSlow = writer == 0 && n % 4 == 0;
+                            Patient patient = Consultations.patient(isSlow ? "Lent" : "Rapide", "N" + n);
+                            Resource[] visit = Consultations.visit(patient, organization);
+                            phone.record(visit[0], visit[1]);
+                            assertThat(phone.push().accepted).hasSize(1);
+                            written.incrementAndGet();
+                            if (isSlow) {
+                                slowWritten.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            }
+            List<SyncDevice> readers = new ArrayList<>();
+            List<List<Bundle.BundleEntryComponent>> seen = new ArrayList<>();
+            List<Future<?>> readerTasks = new ArrayList<>();
+            for (String site : sites) {
+                for (int r = 0; r < 2; r++) {
+                    SyncDevice reader = device(user("major.race." + site + r, "major", site));
+                    List<Bundle.BundleEntryComponent> entries = Collections.synchronizedList(new ArrayList<>());
+                    readers.add(reader);
+                    seen.add(entries);
+                    readerTasks.add(pool.submit(() -> {
+                        while (writing.get()) {
+                            entries.addAll(reader.pull(25).entries);
+                            Thread.sleep(150);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            Thread.sleep(Duration.ofSeconds(60).toMillis());
+            writing.set(false);
+            for (Future<?> writer : writers) {
+                writer.get(60, TimeUnit.SECONDS);
+            }
+            for (Future<?> reader : readerTasks) {
+                reader.get(60, TimeUnit.SECONDS);
+            }
+            awaitHorizonPastEveryChange();
+            for (int i = 0; i < readers.size(); i++) {
+                seen.get(i).addAll(readers.get(i).pull(200).entries);
+            }
+
+            assertThat(slowWritten.get()).as("slow transactions happened").isGreaterThan(3);
+            for (int i = 0; i < readers.size(); i++) {
+                String site = sites.get(i / 2);
+                List<Bundle.BundleEntryComponent> clinical = seen.get(i).stream()
+                        .filter(e -> FEED_TYPES.contains(e.getRequest().getUrl().split("/")[0])).toList();
+                assertThat(clinical).filteredOn(e -> e.getResource() != null)
+                        .allSatisfy(e -> assertThat(SiteLabels.siteOf(e.getResource())).as("no other site").contains(site));
+                // request.url of a feed entry is Type/id/_history/version, deletions included.
+                List<String> versions = clinical.stream().map(e -> e.getRequest().getUrl()).toList();
+                assertThat(new HashSet<>(versions)).as("reader %d at %s: no duplicate", i, site).hasSameSizeAs(versions);
+                assertThat(new HashSet<>(versions)).as("reader %d at %s: exactly the site's versions", i, site)
+                        .isEqualTo(truth(site));
+            }
+            assertThat(written.get()).isGreaterThan(20);
+        } finally {
+            writing.set(false);
+            interceptors.unregisterInterceptor(slow);
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until no transaction that may still commit is older than the newest change: the
+     * feed's horizon then covers everything written so far (freshness, not correctness: the
+     * feed never skips a change, it may show it one poll later).
+     */
+    private void awaitHorizonPastEveryChange() throws InterruptedException {
+        for (int poll = 0; poll < 300; poll++) {
+            Boolean passed = jdbc.queryForObject("select pg_snapshot_xmin(pg_current_snapshot())"
+                    + " > coalesce((select max(txid) from srm_change), '0'::xid8)", Boolean.class);
+            if (Boolean.TRUE.equals(passed)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("A transaction stayed open for 30 s: the feed's horizon did not move");
+    }
+
+    private Set<String> truth(String site) {
+        return new HashSet<>(jdbc.queryForList("select r.res_type || '/' || r.fhir_id || '/_history/' || v.res_ver"
+                + " from hfj_res_ver v join hfj_resource r on r.res_id = v.res_id join hfj_partition p on p.part_id = v.partition_id"
+                + " where p.part_name = ? and v.res_type = any(?)", String.class, site, FEED_TYPES.toArray(String[]::new)));
+    }
+}
