@@ -63,20 +63,37 @@ class JdbcReferralGrants implements ReferralGrants {
             return;
         }
         String id = referral.getIdElement().getIdPart();
-        jdbc.update("delete from srm_referral_grant where service_request_id = ?", id);
+        Set<Grant> wanted = grantsOf(referral, id);
+        // Only what changed is deleted or inserted: each row's arrival and departure are
+        // events of the receiving site's change feed (a scope entry or exit).
+        Set<Grant> existing = new HashSet<>(jdbc.query(
+                "select from_site, to_site, patient_id, service_request_id from srm_referral_grant where service_request_id = ?",
+                (rs, i) -> new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), id));
+        for (Grant gone : existing) {
+            if (!wanted.contains(gone)) {
+                jdbc.update("delete from srm_referral_grant where service_request_id = ? and to_site = ?", id, gone.toSite());
+            }
+        }
+        for (Grant added : wanted) {
+            if (!existing.contains(added)) {
+                jdbc.update("insert into srm_referral_grant (service_request_id, to_site, from_site, patient_id) values (?, ?, ?, ?)",
+                        id, added.toSite(), added.fromSite(), added.patientId());
+            }
+        }
+    }
+
+    private static Set<Grant> grantsOf(ServiceRequest referral, String id) {
         String fromSite = SiteLabels.siteOf(referral).orElse(null);
         String patient = referral.getSubject().getReferenceElement().getIdPart();
         if (fromSite == null || patient == null || !"Patient".equals(referral.getSubject().getReferenceElement().getResourceType())
                 || referral.getStatus() != ServiceRequest.ServiceRequestStatus.ACTIVE) {
-            return;
+            return Set.of();
         }
-        Set<String> toSites = new LinkedHashSet<>();
+        Set<Grant> grants = new LinkedHashSet<>();
         for (Reference performer : referral.getPerformer()) {
-            SiteLabels.siteOfOrganization(performer.getReference()).filter(s -> !s.equals(fromSite)).ifPresent(toSites::add);
+            SiteLabels.siteOfOrganization(performer.getReference()).filter(s -> !s.equals(fromSite))
+                    .ifPresent(toSite -> grants.add(new Grant(fromSite, toSite, patient, id)));
         }
-        for (String toSite : toSites) {
-            jdbc.update("insert into srm_referral_grant (service_request_id, to_site, from_site, patient_id) values (?, ?, ?, ?)",
-                    id, toSite, fromSite, patient);
-        }
+        return grants;
     }
 }

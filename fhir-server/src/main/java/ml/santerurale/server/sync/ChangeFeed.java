@@ -6,6 +6,8 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Date;
@@ -33,8 +35,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code _since=<that instant>} resumes exactly there. Any other instant maps to the horizon
  * recorded at or before it, so the answer may repeat versions already seen, never skip one.
  *
- * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it);
- * scope changes (referrals) in this feed yet.
+ * <p>Referrals: an active referral to one of the caller's sites brings the referred Patient and
+ * the ServiceRequest into the feed (current versions) and its end takes them out (DELETE entries
+ * without a version: the device removes its copy). Changes made at the referring site while the
+ * referral is active are not in the receiving site's feed; its searches naming the patient are.
+ *
+ * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it).
  */
 final class ChangeFeed {
 
@@ -70,15 +76,17 @@ final class ChangeFeed {
             throw new ForbiddenOperationException("Your role reads no resource type through the change feed");
         }
         String[] sites = caller.siteIds().toArray(String[]::new);
-        List<Change> changes = jdbc.query("select c.txid::text::bigint, c.seq, c.res_type, r.fhir_id, c.res_ver, c.deleted"
-                        + " from srm_change c join hfj_resource r on r.res_id = c.res_id"
+        List<Change> changes = jdbc.query("select c.txid::text::bigint, c.seq, c.res_type, coalesce(r.fhir_id, c.fhir_id),"
+                        + " c.res_ver, c.deleted, c.scope"
+                        + " from srm_change c left join hfj_resource r on r.res_id = c.res_id"
                         + " left join hfj_partition p on p.part_id = c.partition_id"
                         + " where (p.part_name = any(?) or c.partition_id is null)"
                         + "   and c.res_type = any(?)"
                         + "   and c.txid >= ?::text::xid8 and c.txid < ?::text::xid8"
                         + "   and (c.txid, c.seq) > (?::text::xid8, ?)"
                         + " order by c.txid, c.seq limit ?",
-                (rs, i) -> new Change(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBoolean(6)),
+                (rs, i) -> new Change(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBoolean(6),
+                        rs.getString(7)),
                 sites, types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
                 Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1);
         boolean more = changes.size() > size;
@@ -96,7 +104,12 @@ final class ChangeFeed {
     }
 
     private IBaseResource render(Change change) {
-        IdType id = new IdType(change.type(), change.id(), Long.toString(change.version()));
+        if ("enter".equals(change.scope())) {
+            return enteringScope(change);
+        }
+        IdType id = "exit".equals(change.scope())
+                ? new IdType(change.type(), change.id())
+                : new IdType(change.type(), change.id(), Long.toString(change.version()));
         if (change.deleted()) {
             IBaseResource tombstone = fhirContext.getResourceDefinition(change.type()).newInstance();
             tombstone.setId(id);
@@ -108,6 +121,18 @@ final class ChangeFeed {
         ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
                 change.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
         return resource;
+    }
+
+    /** A referred patient (or the referral) entering a site's scope: its current version, or a DELETE if it is gone. */
+    private IBaseResource enteringScope(Change change) {
+        try {
+            IBaseResource resource = daoRegistry.getResourceDao(change.type()).read(new IdType(change.type(), change.id()),
+                    new SystemRequestDetails());
+            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.PUT);
+            return resource;
+        } catch (ResourceNotFoundException | ResourceGoneException gone) {
+            return render(new Change(change.txid(), change.seq(), change.type(), change.id(), 0, true, "exit"));
+        }
     }
 
     private Set<String> readableTypes(Caller caller) {
@@ -122,7 +147,8 @@ final class ChangeFeed {
         return types;
     }
 
-    record Change(long txid, long seq, String type, String id, long version, boolean deleted) {}
+    /** One row of {@code srm_change}; {@code scope} is null for a stored version, else enter or exit (referrals). */
+    record Change(long txid, long seq, String type, String id, long version, boolean deleted, String scope) {}
 
     record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt) {}
 }

@@ -71,7 +71,7 @@ class SyncFeedTest extends ServerIntegrationTest {
 
         // A transaction still running elsewhere (the audit drainer) may hold the horizon back a moment.
         List<Bundle.BundleEntryComponent> firstEntries = new ArrayList<>(first.entries);
-        awaitHorizonPastEveryChange();
+        FeedHorizon.awaitPastEveryChange(jdbc);
         firstEntries.addAll(reader.pull(2).entries);
         assertThat(first.pages).as("pages of 2").isGreaterThanOrEqualTo(3);
         assertThat(reader.records().keySet()).contains(SyncDevice.key(patient), SyncDevice.key(visit[1]), SyncDevice.key(visit[4]));
@@ -91,7 +91,7 @@ class SyncFeedTest extends ServerIntegrationTest {
         remover.recordDeletion(SyncDevice.key(visit[2]));
         assertThat(remover.push().accepted).hasSize(1);
 
-        awaitHorizonPastEveryChange();
+        FeedHorizon.awaitPastEveryChange(jdbc);
         SyncDevice.PullReport changes = reader.pull(50);
 
         assertThat(changes.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
@@ -179,7 +179,7 @@ class SyncFeedTest extends ServerIntegrationTest {
             for (Future<?> reader : readerTasks) {
                 reader.get(60, TimeUnit.SECONDS);
             }
-            awaitHorizonPastEveryChange();
+            FeedHorizon.awaitPastEveryChange(jdbc);
             for (int i = 0; i < readers.size(); i++) {
                 seen.get(i).addAll(readers.get(i).pull(200).entries);
             }
@@ -203,23 +203,6 @@ class SyncFeedTest extends ServerIntegrationTest {
             interceptors.unregisterInterceptor(slow);
             pool.shutdownNow();
         }
-    }
-
-    /**
-     * Waits until no transaction that may still commit is older than the newest change: the
-     * feed's horizon then covers everything written so far (freshness, not correctness: the
-     * feed never skips a change, it may show it one poll later).
-     */
-    private void awaitHorizonPastEveryChange() throws InterruptedException {
-        for (int poll = 0; poll < 300; poll++) {
-            Boolean passed = jdbc.queryForObject("select pg_snapshot_xmin(pg_current_snapshot())"
-                    + " > coalesce((select max(txid) from srm_change), '0'::xid8)", Boolean.class);
-            if (Boolean.TRUE.equals(passed)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("A transaction stayed open for 30 s: the feed's horizon did not move");
     }
 
     private Set<String> truth(String site) {

@@ -1,0 +1,74 @@
+package ml.santerurale.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.SyncDevice;
+import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** A referral brings the patient into the receiving site's feed; its completion takes them out. */
+class ReferralFeedTest extends ServerIntegrationTest {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private final String referring = TestTokens.get().user("medecin.baguineda.feed", Set.of("medecin"), Set.of("CSCOM-BAGUINEDA"));
+    private final String receiving = TestTokens.get().user("soignant.banco.feed", Set.of("soignant"), Set.of("CSCOM-BANCO"));
+
+    private SyncDevice device(String token) {
+        return new SyncDevice("phone-" + UUID.randomUUID(), fhirBase(), () -> token, fhirContext, Clock.systemUTC());
+    }
+
+    @Test
+    void completedReferralRemovesThePatientFromTheReceivingSiteFeed() throws InterruptedException {
+        SyncDevice atBaguineda = device(referring);
+        SyncDevice atBanco = device(receiving);
+        atBanco.pull(500);
+        Patient patient = Consultations.patient("Konaté", "Bintou");
+        ServiceRequest referral = new ServiceRequest();
+        referral.setId(UUID.randomUUID().toString());
+        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        referral.getCode().setText("Référence: grossesse à risque");
+        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        referral.addPerformer(new Reference("Organization/cscom-banco"));
+        atBaguineda.record(patient, referral);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        String patientKey = SyncDevice.key(patient);
+        String referralKey = SyncDevice.key(referral);
+
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        atBanco.pull(500);
+
+        assertThat(atBanco.records()).as("the referred patient and the referral entered Banco's feed")
+                .containsKeys(patientKey, referralKey);
+
+        Patient edited = (Patient) atBaguineda.records().get(patientKey).copy();
+        edited.getNameFirstRep().addGiven("Awa");
+        ServiceRequest completed = (ServiceRequest) atBaguineda.records().get(referralKey).copy();
+        completed.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+        atBaguineda.record(completed);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        atBaguineda.record(edited);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        SyncDevice.PullReport afterCompletion = atBanco.pull(500);
+
+        assertThat(afterCompletion.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .contains("DELETE " + patientKey, "DELETE " + referralKey);
+        assertThat(atBanco.records()).as("Banco's phone purged the patient").doesNotContainKeys(patientKey, referralKey);
+        assertThat(afterCompletion.entries).as("Baguineda's later edit stays out of Banco's feed")
+                .noneMatch(e -> e.getResource() != null && SyncDevice.key(e.getResource()).equals(patientKey));
+        assertThat(as(referring, () -> get("/" + patientKey)).statusCode()).as("still at the referring site").isEqualTo(200);
+    }
+}
