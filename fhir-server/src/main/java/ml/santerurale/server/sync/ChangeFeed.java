@@ -75,20 +75,33 @@ final class ChangeFeed {
         if (types.isEmpty()) {
             throw new ForbiddenOperationException("Your role reads no resource type through the change feed");
         }
-        String[] sites = caller.siteIds().toArray(String[]::new);
-        List<Change> changes = jdbc.query("select c.txid::text::bigint, c.seq, c.res_type, coalesce(r.fhir_id, c.fhir_id),"
-                        + " c.res_ver, c.deleted, c.scope"
-                        + " from srm_change c left join hfj_resource r on r.res_id = c.res_id"
-                        + " left join hfj_partition p on p.part_id = c.partition_id"
-                        + " where (p.part_name = any(?) or c.partition_id is null)"
-                        + "   and c.res_type = any(?)"
-                        + "   and c.txid >= ?::text::xid8 and c.txid < ?::text::xid8"
-                        + "   and (c.txid, c.seq) > (?::text::xid8, ?)"
-                        + " order by c.txid, c.seq limit ?",
+        List<Integer> partitions = jdbc.queryForList("select part_id from hfj_partition where part_name = any(?)",
+                Integer.class, (Object) caller.siteIds().toArray(String[]::new));
+        // One index range scan (srm_change_feed) per partition, each already in feed order and
+        // limited, merged: no scan of other sites' changes however large the table grows.
+        StringBuilder sql = new StringBuilder("select c.txid::text::bigint, c.seq, c.res_type, coalesce(r.fhir_id, c.fhir_id),"
+                + " c.res_ver, c.deleted, c.scope from (");
+        List<Object> arguments = new ArrayList<>();
+        List<Integer> scanned = new ArrayList<>(partitions);
+        scanned.add(null);
+        for (int i = 0; i < scanned.size(); i++) {
+            Integer partition = scanned.get(i);
+            sql.append(i == 0 ? "" : " union all ").append("(select * from srm_change where ")
+                    .append(partition == null ? "partition_id is null" : "partition_id = ?")
+                    .append(" and res_type = any(?) and txid >= ?::text::xid8 and txid < ?::text::xid8")
+                    .append(" and (txid, seq) > (?::text::xid8, ?) order by txid, seq limit ?)");
+            if (partition != null) {
+                arguments.add(partition);
+            }
+            arguments.addAll(List.of(types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
+                    Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1));
+        }
+        sql.append(") c left join hfj_resource r on r.res_id = c.res_id order by c.txid, c.seq limit ?");
+        arguments.add(size + 1);
+        List<Change> changes = jdbc.query(sql.toString(),
                 (rs, i) -> new Change(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBoolean(6),
                         rs.getString(7)),
-                sites, types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
-                Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1);
+                arguments.toArray());
         boolean more = changes.size() > size;
         List<Change> shown = more ? changes.subList(0, size) : changes;
         List<IBaseResource> resources = new ArrayList<>(shown.size());
