@@ -70,8 +70,12 @@ final class ChangeFeed {
                 (rs, i) -> new FeedCursor(from, Math.max(from, rs.getLong(2)), 0, 0, rs.getLong(1)));
     }
 
-    Page page(Caller caller, FeedCursor cursor, int size) {
+    /** One page of the feed; {@code onlyType} narrows it to one resource type (type-level {@code _history}). */
+    Page page(Caller caller, FeedCursor cursor, int size, String onlyType) {
         Set<String> types = readableTypes(caller);
+        if (onlyType != null) {
+            types.retainAll(Set.of(onlyType));
+        }
         if (types.isEmpty()) {
             throw new ForbiddenOperationException("Your role reads no resource type through the change feed");
         }

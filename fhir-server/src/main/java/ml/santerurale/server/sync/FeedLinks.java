@@ -34,7 +34,9 @@ final class FeedLinks {
         bundle.getMeta().setLastUpdatedElement(new InstantType(remembered.page().issuedAt()));
         bundle.getLink().removeIf(link -> "next".equals(link.getRelation()));
         if (remembered.page().next() != null) {
-            StringBuilder next = new StringBuilder(requestDetails.getFhirServerBase()).append("/_history?_count=")
+            // The same endpoint (system or type level) with the cursor.
+            StringBuilder next = new StringBuilder(requestDetails.getFhirServerBase()).append('/')
+                    .append(requestDetails.getRequestPath()).append("?_count=")
                     .append(remembered.size());
             if (remembered.since() != null) {
                 next.append("&_since=").append(URLEncoder.encode(new InstantType(remembered.since()).getValueAsString(),

@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.provider.BaseJpaResourceProvider;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
@@ -49,6 +51,11 @@ class SyncConfig {
         ChangeFeed feed = new ChangeFeed(jdbc, daoRegistry, policy, fhirContext);
         SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed, properties);
         restfulServer.registerProvider(provider);
+        for (IResourceProvider resourceProvider : restfulServer.getResourceProviders()) {
+            if (resourceProvider instanceof BaseJpaResourceProvider<?> jpaProvider) {
+                TypeHistoryFromFeed.install(jpaProvider, provider);
+            }
+        }
         return provider;
     }
 

@@ -45,6 +45,11 @@ public final class SyncSystemProvider {
 
     @History
     public IBundleProvider history(@Since Date since, @Count Integer count, RequestDetails requestDetails) {
+        return feedPage(since, count, requestDetails, null);
+    }
+
+    /** A page of the change feed for this request, of one type or (null) of all. */
+    IBundleProvider feedPage(Date since, Integer count, RequestDetails requestDetails, String onlyType) {
         Caller caller = Caller.of(requestDetails)
                 .orElseThrow(() -> new AuthenticationException("The change feed needs an authenticated user"));
         String[] cursorParameter = requestDetails.getParameters().get(CURSOR_PARAMETER);
@@ -52,7 +57,7 @@ public final class SyncSystemProvider {
                 ? feed.start(since)
                 : FeedCursor.decode(cursorParameter[0]);
         int size = Math.min(count == null ? properties.feedPageSize() : Math.max(1, count), properties.feedMaxPageSize());
-        ChangeFeed.Page page = feed.page(caller, cursor, size);
+        ChangeFeed.Page page = feed.page(caller, cursor, size, onlyType);
         FeedLinks.remember(requestDetails, page, since, size);
         SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());
         provider.setPreferredPageSize(Math.max(1, page.resources().size()));

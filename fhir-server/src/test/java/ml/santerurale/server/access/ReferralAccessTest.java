@@ -94,8 +94,9 @@ class ReferralAccessTest extends ServerIntegrationTest {
                 .as("counts over Djéli's patients stay closed").contains("\"total\":0");
         assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode())
                 .as("a record read by its own id, not through the patient, stays closed").isEqualTo(404);
-        assertThat(as(konobougou, () -> get("/Patient/_history?_since=2000-01-01T00:00:00Z&_count=500")).body())
-                .doesNotContain(patientId);
+        assertThat(as(konobougou, () -> get("/Encounter/_history?_since=2000-01-01T00:00:00Z&_count=500")).body())
+                .as("history (the sync feed) brings the referred patient and the referral, never the referring site's other records")
+                .doesNotContain(encounterId);
     }
 
     @Test

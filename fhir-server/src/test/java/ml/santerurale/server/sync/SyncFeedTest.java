@@ -100,6 +100,21 @@ class SyncFeedTest extends ServerIntegrationTest {
                 .allSatisfy(url -> assertThat(url).doesNotContain("Touré"));
         assertThat(((Patient) reader.records().get(SyncDevice.key(patient))).getNameFirstRep().getGiven()).hasSize(2);
         assertThat(reader.records()).doesNotContainKey(SyncDevice.key(visit[2]));
+
+        Bundle patients = parse(Bundle.class, as(boidie, () -> get("/Patient/_history?_count=1")).body());
+        assertThat(patients.getEntry()).hasSize(1).allSatisfy(e -> assertThat(e.getRequest().getUrl()).startsWith("Patient/"));
+        String next = patients.getLink("next").getUrl();
+        assertThat(next).contains("/fhir/Patient/_history?_count=1").contains("&_cursor=");
+        java.util.Set<String> seenPatients = new java.util.HashSet<>();
+        while (next != null) {
+            String path = next.substring(fhirBase().length());
+            Bundle page = parse(Bundle.class, as(boidie, () -> get(path)).body());
+            page.getEntry().forEach(e -> seenPatients.add(e.getRequest().getUrl()));
+            next = page.getLink("next") == null ? null : page.getLink("next").getUrl();
+        }
+        assertThat(seenPatients).as("type-level history is the feed narrowed to Patient")
+                .allSatisfy(url -> assertThat(url).startsWith("Patient/"))
+                .contains("Patient/" + patient.getIdElement().getIdPart() + "/_history/2");
     }
 
     /** Commits late: takes its transaction id at once, then holds the transaction open. */
