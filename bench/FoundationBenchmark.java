@@ -223,7 +223,11 @@ public class FoundationBenchmark {
         // a. Writes
         System.out.printf("Writing %d transaction Bundles of %d entries to %s/fhir as %s (medecin, %s) ...%n",
                 BUNDLES, 4 * PER_TYPE, base, USERNAME, SITE);
+        OutboxSampler outbox = new OutboxSampler();
+        outbox.start();
         long[] txMillis = new long[BUNDLES];
+        outbox.phase("write");
+        double cpuBeforeWrites = serverCpuSeconds();
         long writeStarted = System.nanoTime();
         for (int b = 0; b < BUNDLES; b++) {
             String bundle = transactionBundle();
@@ -253,15 +257,25 @@ public class FoundationBenchmark {
                 String.format(Locale.ROOT, "%.1f res/s", resources * 1000.0 / writeTotalMs),
                 percentile(sortedTx, 50) + "", percentile(sortedTx, 95) + "", sortedTx[sortedTx.length - 1] + " (max)"));
         System.out.printf("  per-bundle ms (in order): %s%n", Arrays.toString(txMillis));
+        OutboxSampler.Lag writeLag = outbox.endPhase(result, "write");
+        double writeCpu = serverCpuSeconds() - cpuBeforeWrites;
+        if (cpuBeforeWrites >= 0 && writeCpu >= 0) {
+            // From the first Bundle until the audit events of the last were stored: all the work
+            // the writes caused, counted in CPU time so that it holds on a shared machine.
+            result.num("tx_server_cpu_ms_per_bundle", Math.round(writeCpu * 1000 / BUNDLES));
+        }
 
         // b. Reads
         int errors = 0;
+        outbox.phase("read");
         Phase read = measure("GET Patient/{id}", readSeconds, () -> {
             String id = patientIds.get(ThreadLocalRandom.current().nextInt(patientIds.size()));
             return get(base + "/fhir/Patient/" + id, "Patient");
         });
         errors += read.errors;
         read.report("read", result, table);
+        OutboxSampler.Lag readLag = outbox.endPhase(result, "read");
+        outbox.phase("search");
         Phase search = measure("GET Patient?name=<family>&_count=20", readSeconds, () -> {
             String family = FAMILY[ThreadLocalRandom.current().nextInt(FAMILY.length)];
             return get(base + "/fhir/Patient?name=" + URLEncoder.encode(family, StandardCharsets.UTF_8) + "&_count=20",
@@ -269,6 +283,8 @@ public class FoundationBenchmark {
         });
         errors += search.errors;
         search.report("search", result, table);
+        OutboxSampler.Lag searchLag = outbox.endPhase(result, "search");
+        outbox.stopSampling();
         result.num("read_threads", THREADS).num("read_seconds", readSeconds);
 
         // c. Memory
@@ -300,6 +316,23 @@ public class FoundationBenchmark {
         }
         if (sr[1] > 0) {
             result.num("server_search_mean_ms", round1(sr[0] * 1000 / sr[1]));
+        }
+        // What the audit trail costs: on the request thread (encoding its events and inserting
+        // them into the outbox: reads and searches on their own commit, writes inside the data's
+        // transaction), and in the background (the drainer storing them as AuditEvents).
+        double[] recordOwn = meter(prometheus, "srm_audit_record_seconds", "in=\"own\"");
+        double[] recordTx = meter(prometheus, "srm_audit_record_seconds", "in=\"transaction\"");
+        double[] drain = meter(prometheus, "srm_audit_drain_seconds", "");
+        double drainedEvents = gauge(prometheus, "srm_audit_drained_events_total");
+        if (recordOwn[1] > 0) {
+            result.num("audit_record_read_mean_ms", round2(recordOwn[0] * 1000 / recordOwn[1]));
+        }
+        if (recordTx[1] > 0) {
+            result.num("audit_record_tx_mean_ms", round2(recordTx[0] * 1000 / recordTx[1]));
+        }
+        if (drainedEvents > 0) {
+            result.num("audit_events_stored", (long) drainedEvents)
+                    .num("audit_drain_ms_per_event", round2(drain[0] * 1000 / drainedEvents));
         }
         // Other work on the machine distorts every figure: record how busy it was before the server
         // started (set by foundation.sh) and after the load (which includes this benchmark's own threads).
@@ -346,6 +379,22 @@ public class FoundationBenchmark {
         if (sr[1] > 0) {
             System.out.printf("Server-side fhir_interaction_seconds, search-type: count %d, mean %.2f ms%n",
                     (long) sr[1], sr[0] * 1000 / sr[1]);
+        }
+        if (recordOwn[1] > 0) {
+            System.out.printf("Audit on the request thread  : %.2f ms per read or search (%d), %.2f ms per transaction (%d)"
+                    + " (srm_audit_record_seconds)%n", recordOwn[0] * 1000 / recordOwn[1], (long) recordOwn[1],
+                    recordTx[1] > 0 ? recordTx[0] * 1000 / recordTx[1] : 0, (long) recordTx[1]);
+        }
+        if (drainedEvents > 0) {
+            System.out.printf("Audit drainer                : %d events stored as AuditEvents, %.2f ms per event"
+                    + " (srm_audit_drain_seconds)%n", (long) drainedEvents, drain[0] * 1000 / drainedEvents);
+        }
+        for (OutboxSampler.Lag lag : List.of(writeLag, readLag, searchLag)) {
+            System.out.println("Audit outbox lag, " + lag);
+        }
+        if (result.has("tx_server_cpu_ms_per_bundle")) {
+            System.out.printf("Server CPU per transaction   : %s ms (JVM + PostgreSQL, from the first Bundle until the"
+                    + " outbox was empty again, / %d)%n", result.get("tx_server_cpu_ms_per_bundle"), BUNDLES);
         }
         System.out.printf("Host                         : %d CPUs; 1-min load average %s before start, %s after the load%s%n",
                 cpus, loadBefore >= 0 ? String.format(Locale.ROOT, "%.2f", loadBefore) : "?",
@@ -659,6 +708,168 @@ public class FoundationBenchmark {
         return new double[] {sum, count};
     }
 
+    /** {sum, count} of a Micrometer timer, over the series whose labels contain {@code label}. */
+    static double[] meter(String prometheus, String name, String label) {
+        double sum = 0, count = 0;
+        for (String line : prometheus.split("\n")) {
+            if (!line.contains(label)) {
+                continue;
+            }
+            String value = line.substring(line.lastIndexOf(' ') + 1);
+            if (line.startsWith(name + "_sum")) {
+                sum += Double.parseDouble(value);
+            } else if (line.startsWith(name + "_count")) {
+                count += Double.parseDouble(value);
+            }
+        }
+        return new double[] {sum, count};
+    }
+
+    /** The value of a gauge or counter (summed over its series), or -1 when absent. */
+    static double gauge(String prometheus, String name) {
+        double total = -1;
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                total = (total < 0 ? 0 : total) + value;
+            }
+        }
+        return total;
+    }
+
+    String prometheus() {
+        try {
+            HttpResponse<String> p = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                    .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return p.statusCode() == 200 ? p.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /**
+     * CPU seconds used so far by the server JVM and the embedded PostgreSQL (postmaster and its
+     * backends, found as for memory), or -1 when unknown.
+     */
+    double serverCpuSeconds() {
+        double jvm = ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(-1.0);
+        String dataDir = System.getenv("SRM_BENCH_PG_DATA");
+        if (jvm < 0 || dataDir == null || dataDir.isBlank()) {
+            return -1;
+        }
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(Path.of(dataDir, "postmaster.pid")).get(0).trim());
+            return jvm + ProcessHandle.of(postmaster).map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h),
+                    h.descendants()).mapToDouble(d -> d.info().totalCpuDuration().map(c -> c.toNanos() / 1e9).orElse(0.0))
+                    .sum()).orElse(0.0);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Samples the audit outbox ({@code srm_audit_outbox_rows}, {@code _oldest_age_seconds}) from
+     * the server's metrics twice a second, per phase; at the end of a phase waits (up to 2 min)
+     * until the outbox is empty, so that the next phase starts without the previous one's
+     * backlog, and reports how long that took. The server refreshes those gauges once a second.
+     */
+    final class OutboxSampler extends Thread {
+        static final Duration DRAIN_LIMIT = Duration.ofMinutes(2);
+
+        final class Lag {
+            final String phase;
+            double maxRows, maxAgeSeconds, endRows = -1, endAgeSeconds = -1, drainedAfterSeconds = -1;
+
+            Lag(String phase) {
+                this.phase = phase;
+            }
+
+            @Override
+            public String toString() {
+                return String.format(Locale.ROOT, "%-6s: during the phase at most %.0f rows, oldest %.1f s; at its end %.0f rows,"
+                        + " oldest %.1f s; empty %s after its end", phase, maxRows, maxAgeSeconds, endRows, endAgeSeconds,
+                        drainedAfterSeconds < 0 ? "not within " + DRAIN_LIMIT.toSeconds() + " s"
+                                : String.format(Locale.ROOT, "%.1f s", drainedAfterSeconds));
+            }
+        }
+
+        private volatile Lag current;
+        private volatile boolean running = true;
+
+        OutboxSampler() {
+            super("outbox-sampler");
+            setDaemon(true);
+        }
+
+        void phase(String name) {
+            current = new Lag(name);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                Lag lag = current;
+                if (lag != null) {
+                    sample(lag);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** [rows, oldest age s] now, or null when the server does not report them. */
+        double[] sample(Lag lag) {
+            String metrics = prometheus();
+            double rows = gauge(metrics, "srm_audit_outbox_rows");
+            double age = gauge(metrics, "srm_audit_outbox_oldest_age_seconds");
+            if (rows < 0 || age < 0) {
+                return null;
+            }
+            synchronized (lag) {
+                lag.maxRows = Math.max(lag.maxRows, rows);
+                lag.maxAgeSeconds = Math.max(lag.maxAgeSeconds, age);
+            }
+            return new double[] {rows, age};
+        }
+
+        Lag endPhase(Json result, String name) throws InterruptedException {
+            Lag lag = current;
+            current = null;
+            double[] end = sample(lag);
+            if (end != null) {
+                lag.endRows = end[0];
+                lag.endAgeSeconds = end[1];
+                long ended = System.nanoTime();
+                long deadline = ended + DRAIN_LIMIT.toNanos();
+                double[] now = end;
+                while (now != null && now[0] > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(250);
+                    now = sample(lag);
+                }
+                if (now != null && now[0] == 0) {
+                    lag.drainedAfterSeconds = (System.nanoTime() - ended) / 1e9;
+                }
+                result.num("outbox_" + name + "_max_rows", lag.maxRows)
+                        .num("outbox_" + name + "_max_age_s", round1(lag.maxAgeSeconds))
+                        .num("outbox_" + name + "_end_rows", lag.endRows)
+                        .num("outbox_" + name + "_empty_after_s", round1(lag.drainedAfterSeconds));
+            }
+            System.out.println("  audit outbox lag, " + lag);
+            return lag;
+        }
+
+        void stopSampling() {
+            running = false;
+            interrupt();
+        }
+    }
+
     static double parseDouble(String s) {
         try {
             return s == null ? -1 : Double.parseDouble(s.trim());
@@ -747,12 +958,21 @@ public class FoundationBenchmark {
                 sb.append(',');
             }
             sb.append('"').append(key).append("\":");
-            if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-                sb.append((long) value);
-            } else {
-                sb.append(String.format(Locale.ROOT, "%s", value));
-            }
+            String text = value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                    : String.format(Locale.ROOT, "%s", value);
+            sb.append(text);
+            values.put(key, text);
             return this;
+        }
+
+        private final java.util.Map<String, String> values = new java.util.HashMap<>();
+
+        boolean has(String key) {
+            return values.containsKey(key);
+        }
+
+        String get(String key) {
+            return values.get(key);
         }
 
         @Override

@@ -26,8 +26,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # ---- build if needed
 if [[ "${SRM_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   if [[ ! -f $JAR ]] || [[ -n "$(find pom.xml */pom.xml */src/main -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
-    log "building: mvn -q -B -DskipTests install"
-    mvn -q -B -DskipTests install
+    log "building: mvn -q -B -DskipTests package"
+    mvn -q -B -DskipTests package
   else
     log "jar is up to date: $JAR"
   fi

@@ -2,6 +2,8 @@ package ml.santerurale.server.access;
 
 import ca.uhn.fhir.jpa.entity.PartitionEntity;
 import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +59,28 @@ public class JdbcSiteDirectory implements SiteDirectory {
         List<Integer> found = jdbc.queryForList(
                 "select partition_id from hfj_resource where res_type = ? and fhir_id = ?", Integer.class, resourceType, id);
         return found.isEmpty() || found.get(0) == null ? Optional.empty() : Optional.ofNullable(siteById.get(found.get(0)));
+    }
+
+    /** One query for all of them, through the same unique index. */
+    @Override
+    public Map<String, String> sitesOfResources(Collection<String> references) {
+        if (references.isEmpty()) {
+            return Map.of();
+        }
+        String[] types = references.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new);
+        String[] ids = references.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new);
+        Map<String, String> sites = new HashMap<>();
+        jdbc.query("select r.res_type, r.fhir_id, r.partition_id from hfj_resource r"
+                + " join unnest(?::varchar[], ?::varchar[]) as t(res_type, fhir_id)"
+                + " on r.res_type = t.res_type and r.fhir_id = t.fhir_id",
+                rs -> {
+                    int partition = rs.getInt(3);
+                    String site = rs.wasNull() ? null : siteById.get(partition);
+                    if (site != null) {
+                        sites.put(rs.getString(1) + "/" + rs.getString(2), site);
+                    }
+                }, types, ids);
+        return sites;
     }
 
     @Override

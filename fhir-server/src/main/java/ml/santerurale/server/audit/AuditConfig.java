@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
@@ -11,6 +13,7 @@ import ml.santerurale.interceptors.audit.AuditCapture;
 import ml.santerurale.interceptors.audit.AuditEventFactory;
 import ml.santerurale.interceptors.audit.AuditSink;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -18,7 +21,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The audit trail: {@link AuditCapture} registered on HAPI's interceptor service (so storage
  * hooks see transaction entries), writing to the outbox; the drainer that stores the outbox as
- * AuditEvent resources; the retention purge; their schedule. Audited types are the access
+ * AuditEvent resources; the retention purge; their schedule; the outbox lag as metrics. Audited types are the access
  * policy's clinical kind.
  *
  * <p>AuditEvents name patients ({@code entity.what}); {@link AuditReferencesDoNotBlockDeletes}
@@ -33,8 +36,9 @@ class AuditConfig {
     }
 
     @Bean
-    OutboxAuditSink outboxAuditSink(DataSource dataSource, FhirContext fhirContext, AuditProperties properties) {
-        return new OutboxAuditSink(dataSource, fhirContext, properties.synchronousCommit());
+    OutboxAuditSink outboxAuditSink(DataSource dataSource, FhirContext fhirContext, AuditProperties properties,
+            MeterRegistry registry) {
+        return new OutboxAuditSink(dataSource, fhirContext, properties.synchronousCommit(), registry);
     }
 
     @Bean
@@ -49,9 +53,15 @@ class AuditConfig {
 
     @Bean
     AuditOutboxDrainer auditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
-            DaoRegistry daoRegistry, FhirContext fhirContext, AuditProperties properties) {
-        return new AuditOutboxDrainer(dataSource, transactionManager, auditEventDao(daoRegistry), fhirContext,
-                properties.drainBatchSize());
+            IFhirSystemDao<Bundle, ?> systemDao, FhirContext fhirContext, AuditProperties properties,
+            MeterRegistry registry) {
+        return new AuditOutboxDrainer(dataSource, transactionManager, systemDao, fhirContext,
+                properties.drainBatchSize(), registry);
+    }
+
+    @Bean
+    AuditOutboxMetrics auditOutboxMetrics(DataSource dataSource) {
+        return new AuditOutboxMetrics(dataSource);
     }
 
     @Bean

@@ -55,9 +55,11 @@ class AuditTrailTest extends ServerIntegrationTest {
     void aReadOfAPatientNamesThePatientTheUserTheirSitesAndTheClient() {
         String id = createPatient("Diarra");
         String medecin = TestTokens.get().medecin(SITE, "CSCOM-DJELI");
-        assertThat(asUser(medecin, () -> get("/Patient/" + id)).statusCode()).isEqualTo(200);
+        HttpResponse<String> read = asUser(medecin, () -> get("/Patient/" + id));
+        assertThat(read.statusCode()).isEqualTo(200);
 
         AuditEvent event = awaitEvent("Patient/" + id, e -> hasSubtype(e, "read"));
+        assertThat(requestIdOf(event)).isEqualTo(read.headers().firstValue("X-Request-ID").orElseThrow());
         assertThat(event.getType().getCode()).isEqualTo("rest");
         assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
         assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
@@ -132,27 +134,58 @@ class AuditTrailTest extends ServerIntegrationTest {
     }
 
     @Test
-    void eachEntryOfATransactionLeavesAnEventMarkedAsPartOfIt() {
+    void theEntriesOfATransactionLeaveOneEventPerPatientMarkedAsPartOfIt() {
+        String patientId = UUID.randomUUID().toString();
+        String otherPatientId = UUID.randomUUID().toString();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (String id : List.of(patientId, otherPatientId)) {
+            Patient patient = patient("Coulibaly");
+            patient.setId(id);
+            transaction.addEntry().setResource(patient).getRequest()
+                    .setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+            Observation observation = new Observation();
+            observation.setStatus(Observation.ObservationStatus.FINAL);
+            observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
+            observation.setSubject(new Reference("Patient/" + id));
+            transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(observation)
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+        }
+        HttpResponse<String> response = postJson("", json(transaction));
+        assertThat(response.statusCode()).isEqualTo(200);
+        String requestId = response.headers().firstValue("X-Request-ID").orElseThrow();
+
+        // One event per patient, naming the patient and everything written for them.
+        AuditEvent event = awaitEvent("Patient/" + patientId, e -> hasSubtype(e, "transaction"));
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
+        assertThat(event.getSubtype()).extracting(Coding::getCode).containsExactly("create", "transaction");
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        assertThat(entityRefs(event)).hasSize(2).contains("Patient/" + patientId)
+                .anySatisfy(reference -> assertThat(reference).startsWith("Observation/"))
+                .doesNotContain("Patient/" + otherPatientId);
+        assertThat(requestIdOf(event)).isEqualTo(requestId);
+        assertThat(events("Patient/" + patientId)).filteredOn(e -> hasSubtype(e, "transaction")).hasSize(1);
+        assertThat(requestIdOf(awaitEvent("Patient/" + otherPatientId, e -> hasSubtype(e, "transaction"))))
+                .isEqualTo(requestId);
+    }
+
+    @Test
+    void aTransactionThatFailsLeavesNoSuccessEvent() {
         String patientId = UUID.randomUUID().toString();
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        Patient patient = patient("Coulibaly");
+        Patient patient = patient("Konaté");
         patient.setId(patientId);
-        transaction.addEntry().setResource(patient).getRequest()
-                .setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patientId);
+        transaction.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patientId);
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL);
         observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
-        observation.setSubject(new Reference("Patient/" + patientId));
+        observation.setSubject(new Reference("Patient/" + UUID.randomUUID())); // missing: the whole Bundle fails
         transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(observation)
                 .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
-        assertThat(postJson("", json(transaction)).statusCode()).isEqualTo(200);
+        assertThat(postJson("", json(transaction)).statusCode()).isEqualTo(400);
 
-        AuditEvent patientEvent = awaitEvent("Patient/" + patientId,
-                e -> hasSubtype(e, "transaction") && hasSubtype(e, "create") && entityRefs(e).size() == 1);
-        assertThat(patientEvent.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
-        AuditEvent observationEvent = awaitEvent("Patient/" + patientId,
-                e -> hasSubtype(e, "transaction") && entityRefs(e).stream().anyMatch(r -> r.startsWith("Observation/")));
-        assertThat(observationEvent.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
+        drainer.drainAll();
+        assertThat(get("/Patient/" + patientId).statusCode()).isEqualTo(404);
+        assertThat(events("Patient/" + patientId)).filteredOn(e -> hasSubtype(e, "create")).isEmpty();
     }
 
     @Test
@@ -272,6 +305,13 @@ class AuditTrailTest extends ServerIntegrationTest {
 
     private static boolean hasSubtype(AuditEvent event, String code) {
         return event.getSubtype().stream().anyMatch(c -> code.equals(c.getCode()));
+    }
+
+    private static String requestIdOf(AuditEvent event) {
+        return event.getEntity().stream()
+                .filter(e -> AuditEventFactory.BALP_ENTITY_TYPE.equals(e.getType().getSystem())
+                        && "XrequestId".equals(e.getType().getCode()))
+                .map(e -> e.getWhat().getIdentifier().getValue()).findFirst().orElse(null);
     }
 
     private static List<String> entityRefs(AuditEvent event) {

@@ -128,6 +128,46 @@ public class SitePartitioning {
     }
 
     /**
+     * Where the records a transaction Bundle writes or refers to live, looked up in one query
+     * before its entries run, instead of one query per entry and reference (each entry's site is
+     * asked for at least twice by HAPI, and every reference is checked): on a 100-entry Bundle
+     * that was some 200 round trips to the database. Entries and references to records the
+     * Bundle creates are found missing, as they would be before it runs. Only for transactions:
+     * a batch's entries commit one by one, so a later entry may see an earlier one's record.
+     */
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void lookUpTransactionSites(RequestDetails requestDetails, RestOperationTypeEnum operation) {
+        if (operation != RestOperationTypeEnum.TRANSACTION || Caller.of(requestDetails).isEmpty()
+                || !(requestDetails.getResource() instanceof org.hl7.fhir.r4.model.Bundle bundle)) {
+            return;
+        }
+        Set<String> references = new LinkedHashSet<>();
+        for (org.hl7.fhir.r4.model.Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            String url = entry.getRequest().getUrl();
+            String type = ml.santerurale.interceptors.guard.BundleEntryUrls.resourceType(url);
+            String id = ml.santerurale.interceptors.guard.BundleEntryUrls.resourceId(url);
+            if (type != null && id != null && policy.isClinical(type) && !url.contains("?")) {
+                references.add(type + "/" + id);
+            }
+            if (entry.getResource() != null) {
+                for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(entry.getResource())) {
+                    IIdType target = info.getResourceReference().getReferenceElement();
+                    if (target != null && target.hasResourceType() && target.hasIdPart() && !target.isAbsolute()
+                            && policy.isClinical(target.getResourceType())) {
+                        references.add(target.getResourceType() + "/" + target.getIdPart());
+                    }
+                }
+            }
+        }
+        if (references.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, String> found = directory.sitesOfResources(references);
+        java.util.Map<String, Optional<String>> cache = siteCache(requestDetails);
+        references.forEach(reference -> cache.putIfAbsent(reference, Optional.ofNullable(found.get(reference))));
+    }
+
+    /**
      * Full-text matching (Lucene) does not know partitions: its results are filtered on the way
      * out, but a count would include other sites' records, so counts of full-text searches on
      * clinical data are refused.
@@ -258,7 +298,7 @@ public class SitePartitioning {
         }
         Set<String> sites = knownSites(caller);
         String id = resource.getIdElement().getIdPart();
-        Optional<String> existing = directory.siteOfResource(resource.fhirType(), id)
+        Optional<String> existing = siteOf(requestDetails, resource.fhirType(), id)
                 .filter(site -> sites.contains(site) || ("ServiceRequest".equals(resource.fhirType())
                         && grantsFor(requestDetails, sites).stream().anyMatch(g -> g.serviceRequestId().equals(id))));
         existing.ifPresent(site -> SiteLabels.siteOf(resource).filter(asked -> !asked.equals(site)).ifPresent(asked -> {
@@ -424,15 +464,18 @@ public class SitePartitioning {
                 .computeIfAbsent(GRANTS_KEY, k -> referrals.activeTo(sites));
     }
 
-    /** Where a referenced record lives, looked up once per request and record. */
-    @SuppressWarnings("unchecked")
+    /** Where a record lives, looked up once per request and record. */
     private Optional<String> siteOf(RequestDetails requestDetails, String type, String id) {
         if (requestDetails == null) {
             return directory.siteOfResource(type, id);
         }
-        java.util.Map<String, Optional<String>> cache = (java.util.Map<String, Optional<String>>) requestDetails.getUserData()
+        return siteCache(requestDetails).computeIfAbsent(type + "/" + id, k -> directory.siteOfResource(type, id));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Optional<String>> siteCache(RequestDetails requestDetails) {
+        return (java.util.Map<String, Optional<String>>) requestDetails.getUserData()
                 .computeIfAbsent(SITES_KEY, k -> new java.util.concurrent.ConcurrentHashMap<String, Optional<String>>());
-        return cache.computeIfAbsent(type + "/" + id, k -> directory.siteOfResource(type, id));
     }
 
     private Set<String> knownSites(Caller caller) {

@@ -16,7 +16,10 @@ import ml.santerurale.interceptors.security.Caller;
  * @param resources references ({@code Type/id}) of the resources the interaction touched
  * @param patients references ({@code Patient/id}) of the patients whose data it touched
  * @param query the search URL for searches and history, else null
- * @param dataSites the sites whose records the interaction touched (their site labels)
+ * @param site the site whose partition stores the event (its major may read it), null for the
+ *     national trail (default partition, admin only)
+ * @param requestId the request's id ({@code X-Request-ID}), shared by every event of one
+ *     request; null when unknown
  */
 record Access(Interaction interaction, Interaction within, Caller caller, String clientAddress, int status,
-        String failure, Set<String> resources, Set<String> patients, String query, Set<String> dataSites) {}
+        String failure, Set<String> resources, Set<String> patients, String query, String site, String requestId) {}

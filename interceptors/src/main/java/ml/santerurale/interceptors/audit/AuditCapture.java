@@ -3,19 +3,26 @@ package ml.santerurale.interceptors.audit;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.InterceptorInvocationTimingEnum;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeSet;
+import ml.santerurale.interceptors.access.SiteLabels;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +35,24 @@ import org.slf4j.LoggerFactory;
  *       or a patient-data resource is returned: one event naming the patients returned (and, for
  *       a read, the resource), with the query for searches and history; GET entries of a
  *       transaction or batch: one event for the Bundle;</li>
- *   <li>create, update, patch, delete, also as transaction or batch entries: one event per
- *       resource written, from the storage pre-commit hooks, so the event is handed over inside
- *       the data's transaction;</li>
+ *   <li>create, update, patch, delete: one event per resource written, from the storage
+ *       pre-commit hooks, so the event is handed over inside the data's transaction. The entries
+ *       of a transaction Bundle (or of a batch entry) are gathered until the Bundle has been
+ *       processed, still inside its database transaction, and recorded as one event per
+ *       interaction, site and patient, naming every resource of that patient it wrote: a
+ *       consultation of 25 patients makes 25 events, not one per resource;</li>
  *   <li>failures: every 401 and 403 (any type), and any other error of a patient-data
  *       interaction (404 and 410 of reads, 412, 422, 5xx...), with the HTTP status.</li>
  * </ul>
+ *
+ * <p>Where an event is stored decides who may read it ({@link AuditEventFactory}): with the site
+ * of the records it names, so that site's major sees every access to their patients. An access
+ * that touched records of several sites (a district doctor's search across two CSCOMs) is
+ * recorded as one event per site, each naming only that site's records; all of them carry the
+ * request's id. The query goes with each site's event unless it names a record of another site;
+ * then it is kept only in an extra event of the national trail (admin only) that names no
+ * record. An access that touched no known record (a refusal) is stored with the caller's site
+ * when they have one, else nationally.
  *
  * <p>Does not audit: writes by the server itself ({@link SystemRequestDetails}, such as the
  * sites catalogue and the audit trail's own storage), reference data (Organization, Location,
@@ -49,6 +68,38 @@ public class AuditCapture {
 
     private static final Logger log = LoggerFactory.getLogger(AuditCapture.class);
     private static final String AUDITED_WRITES = AuditCapture.class.getName() + ".writes";
+    private static final String PENDING_WRITES = AuditCapture.class.getName() + ".pendingWrites";
+
+    /** What every event of one request shares. */
+    private record Request(Interaction interaction, Interaction within, Caller caller, String clientAddress,
+            int status, String failure, String requestId) {
+
+        Request(Interaction interaction, Interaction within, RequestDetails requestDetails, String clientAddress,
+                int status, String failure) {
+            this(interaction, within, Caller.of(requestDetails).orElse(null), clientAddress, status, failure,
+                    requestIdOf(requestDetails));
+        }
+
+        /**
+         * HAPI's id for the request. The entries of a transaction run with sub-request details
+         * that do not carry it; their servlet request is the Bundle's, whose {@code X-Request-ID}
+         * header holds the id HAPI adopted (the server's request-id filter sets it on every
+         * request).
+         */
+        private static String requestIdOf(RequestDetails requestDetails) {
+            if (requestDetails == null) {
+                return null;
+            }
+            if (requestDetails.getRequestId() != null) {
+                return requestDetails.getRequestId();
+            }
+            return requestDetails instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
+                    ? servlet.getServletRequest().getHeader("X-Request-ID") : null;
+        }
+    }
+
+    /** A write of a transaction Bundle waiting for the Bundle's end, with its resource's site. */
+    private record PendingWrite(Request request, String site, TouchedRecords.Part records) {}
 
     private final AuditEventFactory factory;
     private final AuditSink sink;
@@ -79,43 +130,73 @@ public class AuditCapture {
         if (interaction == null || !(interaction.isQuery() || interaction.action.equals("R"))) {
             return true;
         }
-        Set<String> resources = new LinkedHashSet<>();
-        Set<String> patients = new LinkedHashSet<>();
-        Set<String> sites = new LinkedHashSet<>();
+        TouchedRecords touched = new TouchedRecords();
         String type = requestDetails.getResourceName(); // null for pages and system-level search/history
         boolean patientData = type != null && patientDataTypes.contains(type);
         if (response instanceof Bundle bundle
                 && (interaction.isQuery() || interaction == Interaction.HISTORY_INSTANCE)) {
             for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-                patientData |= collect(entry.getResource(), null, patients, sites);
+                patientData |= collect(entry.getResource(), false, touched);
             }
         } else if (response != null) {
-            patientData |= collect(response, resources, patients, sites);
+            patientData |= collect(response, true, touched);
         }
         if (!patientData) {
             return true;
         }
         if (interaction == Interaction.HISTORY_INSTANCE && requestDetails.getId() != null) {
-            resources.add(requestDetails.getResourceName() + "/" + requestDetails.getId().getIdPart());
+            // Every version of one resource lives at one site: the instance goes with them.
+            var sites = touched.bySite().keySet().iterator();
+            String site = sites.hasNext() ? sites.next() : null;
+            touched.of(site).resources().add(type + "/" + requestDetails.getId().getIdPart());
         }
-        record(new Access(interaction, null, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                200, null, resources, patients, interaction.isQuery() ? requestDetails.getCompleteUrl() : null, sites));
+        sink.recordAll(events(new Request(interaction, null, requestDetails, clientAddress(servletRequest), 200, null),
+                touched, interaction.isQuery() ? requestDetails.getCompleteUrl() : null));
         return true;
     }
 
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-    public void auditCreate(IBaseResource resource, RequestDetails requestDetails) {
-        auditWrite(Interaction.CREATE, null, resource, requestDetails);
+    public void auditCreate(IBaseResource resource, RequestDetails requestDetails, TransactionDetails transactionDetails,
+            InterceptorInvocationTimingEnum timing) {
+        auditWrite(Interaction.CREATE, null, resource, requestDetails, transactionDetails, timing);
     }
 
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-    public void auditUpdate(IBaseResource oldResource, IBaseResource newResource, RequestDetails requestDetails) {
-        auditWrite(Interaction.UPDATE, oldResource, newResource, requestDetails);
+    public void auditUpdate(IBaseResource oldResource, IBaseResource newResource, RequestDetails requestDetails,
+            TransactionDetails transactionDetails, InterceptorInvocationTimingEnum timing) {
+        auditWrite(Interaction.UPDATE, oldResource, newResource, requestDetails, transactionDetails, timing);
     }
 
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
-    public void auditDelete(IBaseResource resource, RequestDetails requestDetails) {
-        auditWrite(Interaction.DELETE, null, resource, requestDetails);
+    public void auditDelete(IBaseResource resource, RequestDetails requestDetails, TransactionDetails transactionDetails,
+            InterceptorInvocationTimingEnum timing) {
+        auditWrite(Interaction.DELETE, null, resource, requestDetails, transactionDetails, timing);
+    }
+
+    /**
+     * The writes of a transaction Bundle, gathered by {@link #auditWrite}: HAPI fires this after
+     * their deferred pre-commit hooks and before the database transaction commits, so the events
+     * still commit or roll back with the data. One event per interaction, site and patients.
+     */
+    @Hook(Pointcut.STORAGE_TRANSACTION_PROCESSED)
+    public void auditTransactionWrites(TransactionDetails transactionDetails) {
+        List<PendingWrite> pending = transactionDetails == null ? null : transactionDetails.getUserData(PENDING_WRITES);
+        if (pending == null || pending.isEmpty()) {
+            return;
+        }
+        // Taken once: HAPI may call this hook through two broadcasters for one transaction.
+        transactionDetails.clearUserData(PENDING_WRITES);
+        Map<String, PendingWrite> groups = new LinkedHashMap<>();
+        for (PendingWrite write : pending) {
+            String key = write.request().interaction().code + "|" + write.site() + "|"
+                    + String.join(",", new TreeSet<>(write.records().patients()));
+            PendingWrite group = groups.computeIfAbsent(key,
+                    k -> new PendingWrite(write.request(), write.site(), new TouchedRecords.Part()));
+            group.records().resources().addAll(write.records().resources());
+            group.records().patients().addAll(write.records().patients());
+        }
+        sink.recordAll(groups.values().stream().map(group -> factory.restEvent(access(group.request(),
+                group.records(), null, storageSite(group.site(), group.request().caller())))).toList());
     }
 
     @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
@@ -134,18 +215,18 @@ public class AuditCapture {
         if (!refused && (!patientData || interaction == null)) {
             return true;
         }
-        Set<String> resources = new LinkedHashSet<>();
-        Set<String> patients = new LinkedHashSet<>();
-        Set<String> sites = new LinkedHashSet<>();
+        // The target's site is not known (it may be another site's, or missing): no site.
+        TouchedRecords touched = new TouchedRecords();
         IIdType id = requestDetails == null ? null : requestDetails.getId();
         if (type != null && id != null && id.hasIdPart()) {
             String reference = type + "/" + id.getIdPart();
-            (type.equals("Patient") ? patients : resources).add(reference);
+            TouchedRecords.Part part = touched.of(null);
+            (type.equals("Patient") ? part.patients() : part.resources()).add(reference);
         }
         String query = interaction != null && interaction.isQuery() ? requestDetails.getCompleteUrl() : null;
         try {
-            record(new Access(interaction, null, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                    status, exception.getMessage(), resources, patients, query, sites));
+            sink.recordAll(events(new Request(interaction, null, requestDetails, clientAddress(servletRequest), status,
+                    exception.getMessage()), touched, query));
         } catch (RuntimeException e) {
             // The request already failed; the client gets that answer. The lost event is logged.
             log.error("Audit event of a refused or failed request ({} {}) could not be recorded", status, type, e);
@@ -154,7 +235,7 @@ public class AuditCapture {
     }
 
     private void auditWrite(Interaction kind, IBaseResource oldResource, IBaseResource resource,
-            RequestDetails requestDetails) {
+            RequestDetails requestDetails, TransactionDetails transactionDetails, InterceptorInvocationTimingEnum timing) {
         if (requestDetails == null || requestDetails instanceof SystemRequestDetails
                 || !patientDataTypes.contains(resource.fhirType())) {
             return;
@@ -167,16 +248,21 @@ public class AuditCapture {
                 ? Interaction.PATCH : kind;
         Interaction within = operation == RestOperationTypeEnum.TRANSACTION ? Interaction.TRANSACTION
                 : operation == RestOperationTypeEnum.BATCH ? Interaction.BATCH : null;
-        Set<String> resources = new LinkedHashSet<>();
-        Set<String> patients = new LinkedHashSet<>();
-        Set<String> sites = new LinkedHashSet<>();
-        collect(resource, resources, patients, sites);
+        String site = SiteLabels.siteOf(resource).orElse(null);
+        TouchedRecords.Part records = new TouchedRecords.Part();
+        collect(resource, true, records);
         if (oldResource != null) {
-            PatientReferences.collect(oldResource, patients);
+            PatientReferences.collect(oldResource, records.patients());
         }
         HttpServletRequest servletRequest = requestDetails instanceof ServletRequestDetails s ? s.getServletRequest() : null;
-        record(new Access(interaction, within, Caller.of(requestDetails).orElse(null), clientAddress(servletRequest),
-                200, null, resources, patients, null, sites));
+        Request request = new Request(interaction, within, requestDetails, clientAddress(servletRequest), 200, null);
+        if (timing == InterceptorInvocationTimingEnum.DEFERRED && transactionDetails != null) {
+            // Inside a transaction Bundle: recorded with the others of its patient at its end.
+            transactionDetails.getOrCreateUserData(PENDING_WRITES, ArrayList<PendingWrite>::new)
+                    .add(new PendingWrite(request, site, records));
+            return;
+        }
+        sink.record(factory.restEvent(access(request, records, null, storageSite(site, request.caller()))));
     }
 
     /**
@@ -197,9 +283,7 @@ public class AuditCapture {
         if (!(requestDetails.getResource() instanceof Bundle request) || !(response instanceof Bundle answer)) {
             return;
         }
-        Set<String> resources = new LinkedHashSet<>();
-        Set<String> patients = new LinkedHashSet<>();
-        Set<String> sites = new LinkedHashSet<>();
+        TouchedRecords touched = new TouchedRecords();
         StringJoiner urls = new StringJoiner("\n");
         boolean patientData = false;
         List<Bundle.BundleEntryComponent> entries = request.getEntry();
@@ -212,33 +296,108 @@ public class AuditCapture {
             IBaseResource returned = answer.getEntry().get(i).getResource();
             if (returned instanceof Bundle page) {
                 for (Bundle.BundleEntryComponent entry : page.getEntry()) {
-                    patientData |= collect(entry.getResource(), null, patients, sites);
+                    patientData |= collect(entry.getResource(), false, touched);
                 }
             } else {
-                patientData |= collect(returned, resources, patients, sites);
+                patientData |= collect(returned, true, touched);
             }
         }
         if (patientData) {
-            record(new Access(Interaction.SEARCH, within, Caller.of(requestDetails).orElse(null),
-                    clientAddress(servletRequest), 200, null, resources, patients, urls.toString(), sites));
+            sink.recordAll(events(new Request(Interaction.SEARCH, within, requestDetails, clientAddress(servletRequest),
+                    200, null), touched, urls.toString()));
         }
     }
 
-    /** Adds the resource (when {@code resources} is given) and its patient; true if it is patient data. */
-    private boolean collect(IBaseResource resource, Set<String> resources, Set<String> patients, Set<String> sites) {
+    /**
+     * Adds the resource (when {@code withResource}) and its patients under the resource's site;
+     * true if it is patient data.
+     */
+    private boolean collect(IBaseResource resource, boolean withResource, TouchedRecords touched) {
         if (resource == null || !patientDataTypes.contains(resource.fhirType())) {
             return false;
         }
-        ml.santerurale.interceptors.access.SiteLabels.siteOf(resource).ifPresent(sites::add);
-        if (resources != null && resource.getIdElement().hasIdPart()) {
-            resources.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+        return collect(resource, withResource, touched.of(SiteLabels.siteOf(resource).orElse(null)));
+    }
+
+    private boolean collect(IBaseResource resource, boolean withResource, TouchedRecords.Part part) {
+        if (resource == null || !patientDataTypes.contains(resource.fhirType())) {
+            return false;
         }
-        PatientReferences.collect(resource, patients);
+        if (withResource && resource.getIdElement().hasIdPart()) {
+            part.resources().add(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+        }
+        PatientReferences.collect(resource, part.patients());
         return true;
     }
 
-    private void record(Access access) {
-        sink.record(factory.restEvent(access));
+    /**
+     * The events of one access: one if it touched the records of one site (or none), else one per
+     * site naming only that site's records, plus a national one for a query that names records of
+     * several sites (see the class comment).
+     */
+    private List<AuditEvent> events(Request request, TouchedRecords touched, String query) {
+        Map<String, TouchedRecords.Part> bySite = touched.bySite();
+        if (bySite.size() <= 1) {
+            String site = bySite.isEmpty() ? null : bySite.keySet().iterator().next();
+            TouchedRecords.Part records = bySite.isEmpty() ? new TouchedRecords.Part() : bySite.get(site);
+            return List.of(factory.restEvent(access(request, records, query, storageSite(site, request.caller()))));
+        }
+        List<AuditEvent> events = new ArrayList<>();
+        boolean queryWithheld = false;
+        for (Map.Entry<String, TouchedRecords.Part> entry : bySite.entrySet()) {
+            boolean keepQuery = query != null && !namesAny(query, touched.idsOutside(entry.getKey()));
+            queryWithheld |= query != null && !keepQuery;
+            events.add(factory.restEvent(access(request, entry.getValue(), keepQuery ? query : null,
+                    storageSite(entry.getKey(), request.caller()))));
+        }
+        if (queryWithheld) {
+            events.add(factory.restEvent(access(request, new TouchedRecords.Part(), query, null)));
+        }
+        return events;
+    }
+
+    /**
+     * Whether the query names one of these ids as a whole token (ids are made of letters, digits,
+     * '-' and '.'), once percent-decoded. A query that cannot be decoded counts as naming them.
+     */
+    static boolean namesAny(String query, Set<String> ids) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(query, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+        for (String id : ids) {
+            for (int at = decoded.indexOf(id); at >= 0; at = decoded.indexOf(id, at + 1)) {
+                int end = at + id.length();
+                if ((at == 0 || !isIdChar(decoded.charAt(at - 1)))
+                        && (end == decoded.length() || !isIdChar(decoded.charAt(end)))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isIdChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '-' || c == '.';
+    }
+
+    /**
+     * Where an event is stored: with the site of the records it names, else with the caller's
+     * only site, else nationally (null).
+     */
+    private static String storageSite(String dataSite, Caller caller) {
+        if (dataSite != null) {
+            return dataSite;
+        }
+        return caller != null && caller.siteIds().size() == 1 ? caller.siteIds().iterator().next() : null;
+    }
+
+    private static Access access(Request request, TouchedRecords.Part records, String query, String site) {
+        return new Access(request.interaction(), request.within(), request.caller(), request.clientAddress(),
+                request.status(), request.failure(), records.resources(), records.patients(), query, site,
+                request.requestId());
     }
 
     private String clientAddress(HttpServletRequest request) {

@@ -31,10 +31,15 @@ import org.hl7.fhir.r4.model.Reference;
  *   <li>{@code agent[1]}: the client application (the token's {@code azp}, {@value #CLIENT_SYSTEM}).</li>
  *   <li>{@code source.observer}: this server (a configurable display).</li>
  *   <li>{@code entity[]}: each patient (role 1 Patient, type 1 Person), each other resource
- *       touched (role 4 Domain Resource, type 2 System Object), and for searches the query
- *       (role 24 Query, {@code query} = the search URL, base64 as FHIR encodes base64Binary).</li>
+ *       touched (role 4 Domain Resource, type 2 System Object), for searches the query
+ *       (role 24 Query, {@code query} = the search URL, base64 as FHIR encodes base64Binary), and
+ *       the request's id (BALP entity type {@code XrequestId}, {@code what.identifier.value} =
+ *       the {@code X-Request-ID}), which ties together the events of one request.</li>
+ *   <li>{@code meta.security}: the site label of the site whose partition stores the event, if
+ *       any (chosen by {@link AuditCapture}); without one the event is national.</li>
  * </ul>
- * Does not decide what is audited (that is {@link AuditCapture}) and stores nothing.
+ * Does not decide what is audited nor where it is stored (that is {@link AuditCapture}), and
+ * stores nothing.
  */
 public final class AuditEventFactory {
 
@@ -50,6 +55,7 @@ public final class AuditEventFactory {
     static final String ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
     static final String OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
     static final String SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type";
+    public static final String BALP_ENTITY_TYPE = "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType";
 
     private final String observer;
     private final Clock clock;
@@ -74,13 +80,8 @@ public final class AuditEventFactory {
                 access.interaction() == null ? "E" : access.interaction().action));
         outcome(event, access.status(), access.failure());
         user(event.addAgent(), access.caller(), access.clientAddress());
-        // Stored in a site's partition, where that site's major may read it: the caller's only
-        // site, else the only site whose records were touched (a district doctor reading a
-        // CSCOM's patient). Anything else stays national (default partition, admin only).
-        if (access.caller() != null && access.caller().siteIds().size() == 1) {
-            ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.caller().siteIds().iterator().next());
-        } else if (access.dataSites() != null && access.dataSites().size() == 1) {
-            ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.dataSites().iterator().next());
+        if (access.site() != null) {
+            ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.site());
         }
         if (access.caller() != null) {
             event.addAgent()
@@ -102,6 +103,11 @@ public final class AuditEventFactory {
                     .setType(new Coding(ENTITY_TYPE, "2", "System Object"))
                     .setRole(new Coding(OBJECT_ROLE, "24", "Query"))
                     .setQuery(access.query().getBytes(StandardCharsets.UTF_8));
+        }
+        if (access.requestId() != null) {
+            event.addEntity()
+                    .setType(new Coding(BALP_ENTITY_TYPE, "XrequestId", "X-Request-Id"))
+                    .setWhat(new Reference().setIdentifier(new Identifier().setValue(access.requestId())));
         }
         return event;
     }

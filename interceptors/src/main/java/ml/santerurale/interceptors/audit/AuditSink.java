@@ -1,5 +1,6 @@
 package ml.santerurale.interceptors.audit;
 
+import java.util.List;
 import org.hl7.fhir.r4.model.AuditEvent;
 
 /**
@@ -7,11 +8,20 @@ import org.hl7.fhir.r4.model.AuditEvent;
  * on the request thread, before the response is sent) and must not lose an event it returned
  * from without an exception.
  *
- * <p>Called inside the data's database transaction for writes (storage pre-commit hooks), and
- * outside any transaction for reads, searches and refusals; an implementation may join the
- * former so that a rolled-back write leaves no success event. Throwing makes the request fail.
+ * <p>Called inside the data's database transaction for writes (storage pre-commit hooks and the
+ * end of a transaction Bundle), and outside any transaction for reads, searches and refusals; an
+ * implementation may join the former so that a rolled-back write leaves no success event.
+ * Throwing makes the request fail.
  */
 public interface AuditSink {
 
     void record(AuditEvent event);
+
+    /**
+     * The events of one request, all or none. The default records them one by one; an
+     * implementation may write them in one round trip.
+     */
+    default void recordAll(List<AuditEvent> events) {
+        events.forEach(this::record);
+    }
 }
