@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.server.database.HapiSchema;
+import ml.santerurale.server.fhir.FhirProperties;
 import org.flywaydb.core.Flyway;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Provenance;
@@ -41,7 +42,8 @@ class SyncConfig {
     @Bean
     SyncSystemProvider syncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, IdempotencyKeys keys, DataSource dataSource,
             DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
-            IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties) {
+            IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties,
+            FhirProperties fhirProperties) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
@@ -49,7 +51,10 @@ class SyncConfig {
         interceptorService.registerInterceptor(new FeedLinks());
         interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
         ChangeFeed feed = new ChangeFeed(jdbc, daoRegistry, policy, fhirContext);
-        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed, properties);
+        // HAPI cuts every page at srm.fhir.max-page-size: a larger feed page would lose its tail.
+        int maxPage = Math.min(properties.feedMaxPageSize(), fhirProperties.maxPageSize());
+        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed,
+                Math.min(properties.feedPageSize(), maxPage), maxPage);
         restfulServer.registerProvider(provider);
         for (IResourceProvider resourceProvider : restfulServer.getResourceProviders()) {
             if (resourceProvider instanceof BaseJpaResourceProvider<?> jpaProvider) {

@@ -27,13 +27,19 @@ public final class SyncSystemProvider {
     private final IFhirSystemDao<Bundle, ?> systemDao;
     private final SyncPush push;
     private final ChangeFeed feed;
-    private final SyncProperties properties;
+    private final int defaultPageSize;
+    private final int maxPageSize;
 
-    SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, ChangeFeed feed, SyncProperties properties) {
+    /**
+     * @param maxPageSize the largest feed page: at most HAPI's own page limit, which would
+     *     otherwise cut the page and lose the changes past it
+     */
+    SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, ChangeFeed feed, int defaultPageSize, int maxPageSize) {
         this.systemDao = systemDao;
         this.push = push;
         this.feed = feed;
-        this.properties = properties;
+        this.defaultPageSize = defaultPageSize;
+        this.maxPageSize = maxPageSize;
     }
 
     @Transaction
@@ -56,7 +62,7 @@ public final class SyncSystemProvider {
         FeedCursor cursor = cursorParameter == null || cursorParameter.length == 0
                 ? feed.start(since)
                 : FeedCursor.decode(cursorParameter[0]);
-        int size = Math.min(count == null ? properties.feedPageSize() : Math.max(1, count), properties.feedMaxPageSize());
+        int size = Math.min(count == null ? defaultPageSize : Math.max(1, count), maxPageSize);
         ChangeFeed.Page page = feed.page(caller, cursor, size, onlyType);
         FeedLinks.remember(requestDetails, page, since, size);
         SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());

@@ -117,6 +117,31 @@ class SyncFeedTest extends ServerIntegrationTest {
                 .contains("Patient/" + patient.getIdElement().getIdPart() + "/_history/2");
     }
 
+    @Test
+    void pagesLargerThanTheServerMaximumLoseNothing() throws InterruptedException {
+        String bla = user("soignant.bla.feed", "soignant", "CSCOM-BLA-CENTRAL");
+        SyncDevice recorder = device(bla);
+        for (int batch = 0; batch < 7; batch++) {
+            List<Resource> visits = new ArrayList<>();
+            for (int n = 0; n < 20; n++) {
+                visits.addAll(List.of(Consultations.visit(Consultations.patient("Doumbia", "B" + batch + "-" + n),
+                        "Organization/cscom-bla-central")));
+            }
+            recorder.record(visits.toArray(Resource[]::new));
+        }
+        assertThat(recorder.push().accepted).hasSize(7);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+
+        SyncDevice large = device(bla);
+        SyncDevice small = device(bla);
+        SyncDevice.PullReport inThousands = large.pull(1000);
+        SyncDevice.PullReport inHundreds = small.pull(100);
+
+        assertThat(inThousands.entries).as("over 500 changes in the feed").hasSizeGreaterThan(700);
+        assertThat(inThousands.entries).extracting(e -> e.getRequest().getUrl())
+                .containsExactlyElementsOf(inHundreds.entries.stream().map(e -> e.getRequest().getUrl()).toList());
+    }
+
     /** Commits late: takes its transaction id at once, then holds the transaction open. */
     @Interceptor
     public static final class SlowWrites {
