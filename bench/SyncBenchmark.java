@@ -64,7 +64,8 @@ import java.util.zip.GZIPOutputStream;
  * each direction, and a token bucket per direction and per connection for the bandwidth.
  * <ol>
  *   <li>Loads {@value #DEFAULT_LOAD} resources into CSCOM Konobougou through unshaped loopback, in
- *       sync batches of 100 entries.</li>
+ *       sync batches of 100 entries, then waits for the audit outbox to drain (read with psql
+ *       when available).</li>
  *   <li>Pushes 100-record sync batches (20 consultations x Patient, Encounter, Observation,
  *       Condition, MedicationRequest; docs/SYNC.md) to CSCOM Djéli, gzip-compressed, unshaped, then
  *       through the 3G link, then through the 2G link: end-to-end time, bytes, server time.</li>
@@ -74,6 +75,8 @@ import java.util.zip.GZIPOutputStream;
  *       ({@code _since=} the last feed's {@code meta.lastUpdated}) through the 3G link.</li>
  * </ol>
  * Every response is checked (status, entry counts, ids); any error makes the exit status 1.
+ * Each phase reports the load average and the CPU seconds of the server JVM, PostgreSQL, this
+ * program and every other process, so a concurrent build on the machine shows in the figures.
  * Prints figures, then one line {@code RESULT {json}}. Only the JDK is used.
  */
 public class SyncBenchmark {
@@ -135,6 +138,7 @@ public class SyncBenchmark {
     static final Set<String> REFERENCE_TYPES = Set.of("Organization", "Location", "Practitioner", "PractitionerRole");
 
     String base;
+    String pgPort;   // the embedded PostgreSQL's port, for psql (audit outbox backlog)
     long pid;
     Long startupMs;
     final KeyPair keys;
@@ -216,6 +220,8 @@ public class SyncBenchmark {
                 base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
             } else if (kv.length == 2 && kv[0].equals("pid")) {
                 pid = Long.parseLong(kv[1].trim());
+            } else if (kv.length == 2 && kv[0].equals("pg_port") && !kv[1].isBlank()) {
+                pgPort = kv[1].trim();
             } else if (kv.length == 2 && kv[0].equals("startup_ms") && !kv[1].isBlank()) {
                 startupMs = Long.parseLong(kv[1].trim());
             }
@@ -288,8 +294,11 @@ public class SyncBenchmark {
         try (ShapedLink g3 = new ShapedLink(LINK_3G, URI.create(base));
              ShapedLink g2 = new ShapedLink(LINK_2G, URI.create(base))) {
 
-            // 1. Load
+            // 1. Load, then let the audit drainer catch up (a site's data accumulates over months, not minutes)
             loadSite(konobougou);
+            System.out.println();
+            System.out.println("After the load:");
+            awaitAuditDrain("drain_after_load");
 
             // 2. Push
             List<String[]> pushRows = new ArrayList<>();
@@ -297,7 +306,10 @@ public class SyncBenchmark {
             pushRows.add(pushPhase("3G", g3, djeli));
             pushRows.add(pushPhase("2G", g2, djeli));
 
-            // 3. Initial sync
+            // 3. Initial sync, the outbox drained first
+            System.out.println();
+            System.out.println("Before the initial syncs:");
+            awaitAuditDrain("drain_before_pull");
             List<String[]> pullRows = new ArrayList<>();
             String lastSince = null;
             Map<String, Long> firstReference = null;
@@ -409,6 +421,7 @@ public class SyncBenchmark {
             }
         }
         String loadAtStart = loadAverage();
+        long outbox0 = outbox();
         double[] server0 = serverTime("transaction");
         Cpu cpu0 = cpu();
         long[] ms = new long[measured];
@@ -441,7 +454,7 @@ public class SyncBenchmark {
                 link == null ? "" : " (includes receiving the body through the link); " + connections + " connection(s) opened",
                 loadAtStart, loadAtEnd);
         String key = "push_" + name.toLowerCase(Locale.ROOT);
-        System.out.println("  " + cpuReport(key, cpu0, cpu1));
+        System.out.println("  " + cpuReport(key, cpu0, cpu1) + outboxReport(outbox0));
         result.num(key + "_batches", measured).num(key + "_p50_ms", percentile(sorted, 50))
                 .num(key + "_p95_ms", percentile(sorted, 95)).num(key + "_max_ms", sorted[sorted.length - 1]);
         if (link != null) {
@@ -504,6 +517,7 @@ public class SyncBenchmark {
         HttpClient client = client();
         long connections0 = link.connections.get();
         long up0 = link.up.get(), down0 = link.down.get();
+        long outbox0 = outbox();
         double[] server0 = serverTime("history-system");
         Cpu cpu0 = cpu();
         List<Long> pageMillis = new ArrayList<>();
@@ -620,7 +634,7 @@ public class SyncBenchmark {
             }
             System.out.println("  mean page time (ms) by fifth of the feed, first to last: " + trend);
         }
-        System.out.println("  " + cpuReport(key, cpu0, cpu1));
+        System.out.println("  " + cpuReport(key, cpu0, cpu1) + outboxReport(outbox0));
         result.num(key + "_s", round1(seconds)).num(key + "_pages", pages).num(key + "_entries", entries)
                 .num(key + "_down_bytes", down).num(key + "_up_bytes", up).num(key + "_json_bytes", rawBytes)
                 .num(key + "_server_s", round1(serverSeconds))
@@ -1217,6 +1231,70 @@ public class SyncBenchmark {
                 + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}"
                 + ",\"authoredOn\":\"" + day + "\""
                 + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\"}]}";
+    }
+
+    // ---------------------------------------------------------------- audit outbox
+
+    /**
+     * Audit events waiting in {@code srm_audit_outbox} (the drainer stores them as AuditEvents
+     * through HAPI, in transactions that hold back the feed's horizon and compete for the CPU),
+     * read with {@code psql} from the embedded PostgreSQL whose port sync.sh passes ({@code pg_port=} in go); -1 when
+     * unknown (no psql, no port).
+     */
+    long outbox() {
+        String port = pgPort;
+        if (port == null || port.isBlank() || !psqlWorks) {
+            return -1;
+        }
+        try {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", port.trim(), "-U", "postgres", "-d", "postgres",
+                    "-Atqc", "select count(*) from srm_audit_outbox").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                System.out.println("  (psql could not read srm_audit_outbox: " + out + "; outbox not measured)");
+                psqlWorks = false;
+                return -1;
+            }
+            return Long.parseLong(out);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("  (no psql: " + e.getMessage() + "; outbox not measured)");
+            psqlWorks = false;
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    boolean psqlWorks = true;
+
+    String outboxReport(long before) {
+        long after = outbox();
+        return before < 0 || after < 0 ? "" : String.format(Locale.ROOT, "; audit outbox %,d -> %,d events", before, after);
+    }
+
+    /** Waits (at most SRM_SYNC_DRAIN_WAIT seconds) until the outbox holds fewer than 100 events; reports the drain rate. */
+    void awaitAuditDrain(String key) throws InterruptedException {
+        long backlog = outbox();
+        if (backlog < 0) {
+            System.out.println("  audit outbox backlog unknown (needs psql): not waiting for the drainer");
+            return;
+        }
+        int maxSeconds = envInt("SRM_SYNC_DRAIN_WAIT", 900);
+        long t0 = System.nanoTime(), start = backlog;
+        Cpu cpu0 = cpu();
+        System.out.printf("  audit outbox: %,d events waiting; waiting up to %d s for the drainer (nothing else is sent) ...%n",
+                backlog, maxSeconds);
+        while (backlog >= 100 && (System.nanoTime() - t0) / 1e9 < maxSeconds) {
+            Thread.sleep(2000);
+            backlog = outbox();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("  audit outbox: %,d -> %,d events in %.0f s (%.0f events/s drained with the server otherwise idle)%s%n",
+                start, backlog, seconds, seconds > 0 ? (start - backlog) / seconds : 0,
+                backlog >= 100 ? "; NOT drained: the next figures include the drainer's work" : "");
+        System.out.println("  " + cpuReport(key, cpu0, cpu()));
+        result.num(key + "_outbox_before", start).num(key + "_outbox_after", backlog).num(key + "_s", round1(seconds));
     }
 
     // ---------------------------------------------------------------- CPU accounting

@@ -13,7 +13,9 @@
 # Environment: JAVA_OPTS (server JVM), SRM_BENCH_SKIP_BUILD=1 (use the jar as is),
 # SRM_SYNC_LOAD (resources in the pulled site, default 20000, a multiple of 100),
 # SRM_SYNC_BATCHES (measured push batches per link, default 20), SRM_SYNC_WARMUP (default 3),
-# SRM_SYNC_PAGE_SIZES (default 100,500,1000).
+# SRM_SYNC_PAGE_SIZES (default 100,500,1000), SRM_SYNC_DRAIN_WAIT (longest wait for the audit
+# outbox to drain, s, default 900), SRM_SYNC_KEEP_LOG=<file> (keep the server log).
+# psql (optional) lets the benchmark read the audit outbox of the embedded PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -156,7 +158,7 @@ STARTUP_MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
 log "ready after $STARTUP_MS ms (pid $JPID)"
 
 # ---- measure
-printf 'base_url=http://127.0.0.1:%s\npid=%s\nstartup_ms=%s\n' "$HTTP_PORT" "$JPID" "$STARTUP_MS" >"$HANDSHAKE/go.tmp"
+printf 'base_url=http://127.0.0.1:%s\npid=%s\nstartup_ms=%s\npg_port=%s\n' "$HTTP_PORT" "$JPID" "$STARTUP_MS" "$DB_PORT" >"$HANDSHAKE/go.tmp"
 mv "$HANDSHAKE/go.tmp" "$HANDSHAKE/go"
 tail -n +1 -s 0.2 -f --pid="$BPID" "$OUT"
 set +e
