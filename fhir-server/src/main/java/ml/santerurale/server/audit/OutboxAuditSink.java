@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -17,11 +16,12 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Hands each audit event to {@code srm_audit_outbox} with one JDBC insert of its JSON (the events
- * of one request in one batch): no FHIR indexing on the request thread. Inside a transaction (the pre-commit hooks of writes) the
- * insert joins it, so the event commits or rolls back with the data. Outside (reads, searches,
- * refusals) it commits on its own, without waiting for the disk flush unless
- * {@code synchronousCommit} is set.
+ * Hands audit events to {@code srm_audit_outbox} as JSON rows: no FHIR indexing on the request
+ * thread. Inside a transaction (writes) the insert joins it, so the events commit or roll back
+ * with the data. Outside (reads, searches, refusals) the events of the request go in one
+ * autocommitted statement, one round trip to the database, whose own transaction does not wait
+ * for the disk flush ({@code set_config('synchronous_commit', 'off', true)} inside the
+ * statement) unless {@code synchronousCommit} is set.
  *
  * <p>The time spent here on the request thread is the timer {@code srm_audit_record_seconds},
  * tagged {@code in=transaction} (writes: inside the data's transaction) or {@code in=own}
@@ -35,6 +35,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 final class OutboxAuditSink implements AuditSink {
 
     static final String INSERT = "insert into srm_audit_outbox (payload) values (?)";
+    /** The events of one read as one statement; its transaction-local setting ends with it. */
+    static final String INSERT_ALONE_ASYNC = "with async as (select set_config('synchronous_commit', 'off', true))"
+            + " insert into srm_audit_outbox (payload) select payload from unnest(?::text[]) as payload, async";
+    static final String INSERT_ALONE = "insert into srm_audit_outbox (payload) select unnest(?::text[])";
 
     private final DataSource dataSource;
     private final FhirContext fhirContext;
@@ -90,22 +94,13 @@ final class OutboxAuditSink implements AuditSink {
     }
 
     private void insertAlone(List<String> json) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            if (synchronousCommit) {
-                insert(connection, json);
-                return;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(synchronousCommit ? INSERT_ALONE : INSERT_ALONE_ASYNC)) {
+            if (!connection.getAutoCommit()) {
+                throw new IllegalStateException("The audit outbox needs an autocommit connection outside transactions");
             }
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("set local synchronous_commit = off");
-                insert(connection, json);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            insert.setArray(1, connection.createArrayOf("text", json.toArray()));
+            insert.executeUpdate();
         }
     }
 
