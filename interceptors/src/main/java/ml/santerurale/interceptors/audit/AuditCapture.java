@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *       pre-commit hooks, so the event is handed over inside the data's transaction. The entries
  *       of a transaction Bundle (or of a batch entry) are gathered until the Bundle has been
  *       processed, still inside its database transaction, and recorded as one event per
- *       interaction, site and patient, naming every resource of that patient it wrote: a
- *       consultation of 25 patients makes 25 events, not one per resource;</li>
+ *       interaction, site and patient, naming every resource of that patient it wrote: a Bundle
+ *       of 25 patients' consultations makes 25 events, not one per resource;</li>
  *   <li>failures: every 401 and 403 (any type), and any other error of a patient-data
  *       interaction (404 and 410 of reads, 412, 422, 5xx...), with the HTTP status.</li>
  * </ul>
