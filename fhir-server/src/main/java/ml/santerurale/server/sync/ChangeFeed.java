@@ -6,12 +6,12 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import ml.santerurale.interceptors.access.AccessPolicy;
@@ -47,12 +47,15 @@ final class ChangeFeed {
     private static final String AUDIT_EVENT = "AuditEvent";
 
     private final JdbcTemplate jdbc;
+    private final StoredVersions storedVersions;
     private final DaoRegistry daoRegistry;
     private final AccessPolicy policy;
     private final FhirContext fhirContext;
 
-    ChangeFeed(JdbcTemplate jdbc, DaoRegistry daoRegistry, AccessPolicy policy, FhirContext fhirContext) {
+    ChangeFeed(JdbcTemplate jdbc, StoredVersions storedVersions, DaoRegistry daoRegistry, AccessPolicy policy,
+            FhirContext fhirContext) {
         this.jdbc = jdbc;
+        this.storedVersions = storedVersions;
         this.daoRegistry = daoRegistry;
         this.policy = policy;
         this.fhirContext = fhirContext;
@@ -83,8 +86,10 @@ final class ChangeFeed {
                 Integer.class, (Object) caller.siteIds().toArray(String[]::new));
         // One index range scan (srm_change_feed) per partition, each already in feed order and
         // limited, merged: no scan of other sites' changes however large the table grows.
+        // Each row also names the HFJ_RES_VER row to show: the version itself, or for a resource
+        // entering the scope its current version (none if it was deleted since).
         StringBuilder sql = new StringBuilder("select c.txid::text::bigint, c.seq, c.res_type, coalesce(r.fhir_id, c.fhir_id),"
-                + " c.res_ver, c.deleted, c.scope from (");
+                + " c.res_ver, c.deleted, c.scope, v.pid from (");
         List<Object> arguments = new ArrayList<>();
         List<Integer> scanned = new ArrayList<>(partitions);
         scanned.add(null);
@@ -100,17 +105,26 @@ final class ChangeFeed {
             arguments.addAll(List.of(types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
                     Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1));
         }
-        sql.append(") c left join hfj_resource r on r.res_id = c.res_id order by c.txid, c.seq limit ?");
+        // Scope rows name their resource by type and id (res_id is null there).
+        sql.append(") c left join hfj_resource r on r.res_id = c.res_id"
+                + " left join hfj_resource e on c.scope = 'enter' and e.res_type = c.res_type and e.fhir_id = c.fhir_id"
+                + " and e.res_deleted_at is null"
+                + " left join hfj_res_ver v on v.res_id = coalesce(c.res_id, e.res_id)"
+                + " and v.res_ver = case when c.scope is null then c.res_ver else e.res_ver end"
+                + " and (c.scope is null and not c.deleted or c.scope = 'enter')"
+                + " order by c.txid, c.seq limit ?");
         arguments.add(size + 1);
         List<Change> changes = jdbc.query(sql.toString(),
                 (rs, i) -> new Change(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBoolean(6),
-                        rs.getString(7)),
+                        rs.getString(7), rs.getObject(8, Long.class)),
                 arguments.toArray());
         boolean more = changes.size() > size;
         List<Change> shown = more ? changes.subList(0, size) : changes;
+        Map<Long, IBaseResource> stored = storedVersions.byVersionPid(
+                shown.stream().map(Change::versionPid).filter(Objects::nonNull).distinct().toList());
         List<IBaseResource> resources = new ArrayList<>(shown.size());
         for (Change change : shown) {
-            resources.add(render(change));
+            resources.add(render(change, stored));
         }
         FeedCursor next = null;
         if (more) {
@@ -120,36 +134,35 @@ final class ChangeFeed {
         return new Page(resources, next, new Date(cursor.issuedAtMillis()));
     }
 
-    private IBaseResource render(Change change) {
-        if ("enter".equals(change.scope())) {
-            return enteringScope(change);
+    private IBaseResource render(Change change, Map<Long, IBaseResource> stored) {
+        IBaseResource resource = change.versionPid() == null ? null : stored.get(change.versionPid());
+        if (resource != null) {
+            // The same resource may stand in two entries of one page (a version and its scope entry).
+            resource = change.scope() == null ? resource : copy(resource);
+            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, change.scope() == null && change.version() == 1
+                    ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
+            return resource;
         }
-        IdType id = "exit".equals(change.scope())
+        if (!change.deleted() && change.scope() == null) {
+            // A stored version without its row (expunged): a read answers what HAPI would.
+            return daoRegistry.getResourceDao(change.type()).read(
+                    new IdType(change.type(), change.id(), Long.toString(change.version())), new SystemRequestDetails());
+        }
+        // A deleted version, a scope exit, or a referred resource deleted before it entered the scope.
+        IdType id = change.scope() != null
                 ? new IdType(change.type(), change.id())
                 : new IdType(change.type(), change.id(), Long.toString(change.version()));
-        if (change.deleted()) {
-            IBaseResource tombstone = fhirContext.getResourceDefinition(change.type()).newInstance();
-            tombstone.setId(id);
-            ResourceMetadataKeyEnum.DELETED_AT.put(tombstone, new InstantType(new Date()));
-            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(tombstone, BundleEntryTransactionMethodEnum.DELETE);
-            return tombstone;
-        }
-        IBaseResource resource = daoRegistry.getResourceDao(change.type()).read(id, new SystemRequestDetails());
-        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
-                change.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
-        return resource;
+        IBaseResource tombstone = fhirContext.getResourceDefinition(change.type()).newInstance();
+        tombstone.setId(id);
+        ResourceMetadataKeyEnum.DELETED_AT.put(tombstone, new InstantType(new Date()));
+        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(tombstone, BundleEntryTransactionMethodEnum.DELETE);
+        return tombstone;
     }
 
-    /** A referred patient (or the referral) entering a site's scope: its current version, or a DELETE if it is gone. */
-    private IBaseResource enteringScope(Change change) {
-        try {
-            IBaseResource resource = daoRegistry.getResourceDao(change.type()).read(new IdType(change.type(), change.id()),
-                    new SystemRequestDetails());
-            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.PUT);
-            return resource;
-        } catch (ResourceNotFoundException | ResourceGoneException gone) {
-            return render(new Change(change.txid(), change.seq(), change.type(), change.id(), 0, true, "exit"));
-        }
+    private IBaseResource copy(IBaseResource resource) {
+        IBaseResource copy = fhirContext.newTerser().clone(resource);
+        copy.setId(resource.getIdElement());
+        return copy;
     }
 
     private Set<String> readableTypes(Caller caller) {
@@ -165,7 +178,7 @@ final class ChangeFeed {
     }
 
     /** One row of {@code srm_change}; {@code scope} is null for a stored version, else enter or exit (referrals). */
-    record Change(long txid, long seq, String type, String id, long version, boolean deleted, String scope) {}
+    record Change(long txid, long seq, String type, String id, long version, boolean deleted, String scope, Long versionPid) {}
 
     record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt) {}
 }

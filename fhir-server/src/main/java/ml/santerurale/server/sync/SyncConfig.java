@@ -4,9 +4,11 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.provider.BaseJpaResourceProvider;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import jakarta.persistence.EntityManager;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.server.database.HapiSchema;
@@ -18,6 +20,7 @@ import org.springframework.boot.autoconfigure.flyway.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The offline sync protocol (docs/SYNC.md): the system endpoint's transaction interaction with
@@ -43,14 +46,16 @@ class SyncConfig {
     SyncSystemProvider syncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, IdempotencyKeys keys, DataSource dataSource,
             DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
             IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties,
-            FhirProperties fhirProperties) {
+            FhirProperties fhirProperties, EntityManager entityManager, IJpaStorageResourceParser storageParser,
+            PlatformTransactionManager transactions) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
         SyncPush push = new SyncPush(systemDao, keys, new VersionConflicts(jdbc), fhirContext);
         interceptorService.registerInterceptor(new FeedLinks());
         interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
-        ChangeFeed feed = new ChangeFeed(jdbc, daoRegistry, policy, fhirContext);
+        ChangeFeed feed = new ChangeFeed(jdbc, new StoredVersions(entityManager, storageParser, transactions), daoRegistry,
+                policy, fhirContext);
         // HAPI cuts every page at srm.fhir.max-page-size: a larger feed page would lose its tail.
         int maxPage = Math.min(properties.feedMaxPageSize(), fhirProperties.maxPageSize());
         SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed,

@@ -100,6 +100,13 @@ class SyncFeedTest extends ServerIntegrationTest {
                 .allSatisfy(url -> assertThat(url).doesNotContain("Touré"));
         assertThat(((Patient) reader.records().get(SyncDevice.key(patient))).getNameFirstRep().getGiven()).hasSize(2);
         assertThat(reader.records()).doesNotContainKey(SyncDevice.key(visit[2]));
+        List<Bundle.BundleEntryComponent> shown = new ArrayList<>(changes.entries);
+        shown.addAll(firstEntries.stream().filter(e -> FEED_TYPES.contains(e.getRequest().getUrl().split("/")[0])).toList());
+        assertThat(shown).filteredOn(e -> e.getResource() != null).hasSizeGreaterThan(5)
+                .allSatisfy(entry -> assertThat(sameContent(entry.getResource(),
+                        (Resource) fhirContext.newJsonParser().parseResource(as(boidie, () -> get("/" + entry.getRequest().getUrl())).body())))
+                        .as("%s is what a read of that version answers (meta, tags and source included)", entry.getRequest().getUrl())
+                        .isTrue());
 
         Bundle patients = parse(Bundle.class, as(boidie, () -> get("/Patient/_history?_count=1")).body());
         assertThat(patients.getEntry()).hasSize(1).allSatisfy(e -> assertThat(e.getRequest().getUrl()).startsWith("Patient/"));
@@ -243,6 +250,14 @@ class SyncFeedTest extends ServerIntegrationTest {
             interceptors.unregisterInterceptor(slow);
             pool.shutdownNow();
         }
+    }
+
+    private static boolean sameContent(Resource fromFeed, Resource fromRead) {
+        Resource feed = fromFeed.copy();
+        Resource read = fromRead.copy();
+        feed.setIdElement(null);
+        read.setIdElement(null);
+        return feed.getMeta().getVersionId() != null && feed.equalsDeep(read);
     }
 
     private Set<String> truth(String site) {
