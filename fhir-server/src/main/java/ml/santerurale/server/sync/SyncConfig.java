@@ -51,14 +51,15 @@ class SyncConfig {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
-        SyncPush push = new SyncPush(systemDao, keys, new VersionConflicts(jdbc), fhirContext);
+        VersionConflicts conflicts = new VersionConflicts(jdbc);
+        SyncPush push = new SyncPush(systemDao, keys, conflicts, fhirContext);
         interceptorService.registerInterceptor(new FeedLinks());
         interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
         ChangeFeed feed = new ChangeFeed(jdbc, new StoredVersions(entityManager, storageParser, transactions), daoRegistry,
                 policy, fhirContext);
         // HAPI cuts every page at srm.fhir.max-page-size: a larger feed page would lose its tail.
         int maxPage = Math.min(properties.feedMaxPageSize(), fhirProperties.maxPageSize());
-        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, feed,
+        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, conflicts, feed,
                 Math.min(properties.feedPageSize(), maxPage), maxPage);
         restfulServer.registerProvider(provider);
         for (IResourceProvider resourceProvider : restfulServer.getResourceProviders()) {

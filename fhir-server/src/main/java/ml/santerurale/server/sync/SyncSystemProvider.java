@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import java.util.Date;
+import java.util.Set;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.InstantType;
@@ -27,6 +28,7 @@ public final class SyncSystemProvider {
     private final IFhirSystemDao<Bundle, ?> systemDao;
     private final SyncPush push;
     private final ChangeFeed feed;
+    private final VersionConflicts conflicts;
     private final int defaultPageSize;
     private final int maxPageSize;
 
@@ -34,8 +36,10 @@ public final class SyncSystemProvider {
      * @param maxPageSize the largest feed page: at most HAPI's own page limit, which would
      *     otherwise cut the page and lose the changes past it
      */
-    SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, ChangeFeed feed, int defaultPageSize, int maxPageSize) {
+    SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, VersionConflicts conflicts, ChangeFeed feed,
+            int defaultPageSize, int maxPageSize) {
         this.systemDao = systemDao;
+        this.conflicts = conflicts;
         this.push = push;
         this.feed = feed;
         this.defaultPageSize = defaultPageSize;
@@ -46,7 +50,12 @@ public final class SyncSystemProvider {
     public Bundle transaction(RequestDetails requestDetails, @TransactionParam Bundle bundle) {
         return SyncBatch.of(bundle)
                 .map(batch -> push.accept(requestDetails, bundle, batch))
-                .orElseGet(() -> systemDao.transaction(requestDetails, bundle));
+                .orElseGet(() -> {
+                    if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
+                        conflicts.refuseStaleIfMatch(bundle, Caller.of(requestDetails).map(Caller::siteIds).orElse(Set.of()));
+                    }
+                    return systemDao.transaction(requestDetails, bundle);
+                });
     }
 
     @History

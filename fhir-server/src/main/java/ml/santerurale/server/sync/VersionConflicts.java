@@ -26,14 +26,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *       check it would silently overwrite another device's record.</li>
  * </ul>
  * Resources of sites the caller does not work at count as missing, exactly as for a read, so
- * the answer does not reveal them. Referral ServiceRequests granted to the caller's sites are
- * visible. Does not guarantee that the batch then succeeds: a write committed between this
- * check and the batch's own is still caught by HAPI's version check (a single 412).
+ * the answer does not reveal them; shared reference data (no site) and referral ServiceRequests
+ * granted to the caller's sites are visible. Does not guarantee that the batch then succeeds: a
+ * write committed between this check and the batch's own is still caught by HAPI's version check
+ * (a single 412).
  */
 final class VersionConflicts {
 
     static final String EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-conflict";
     private static final Pattern VERSION = Pattern.compile("^(?:W/)?\"?(\\d+)\"?$");
+    /** {@code Type/id}: an instance URL (FHIR ids: at most 64 of A-Z a-z 0-9 - .). */
+    private static final Pattern INSTANCE = Pattern.compile("^[A-Z][A-Za-z]+/[A-Za-z0-9\\-.]{1,64}$");
 
     private final JdbcTemplate jdbc;
 
@@ -42,7 +45,20 @@ final class VersionConflicts {
     }
 
     void refuseIfAny(Bundle bundle, Set<String> callerSites) {
-        List<Conflict> conflicts = find(bundle, callerSites);
+        refuse(find(bundle, callerSites, true));
+    }
+
+    /**
+     * For an ordinary transaction (not a sync batch): only entries with {@code ifMatch} on
+     * {@code Type/id} count, as a REST {@code PUT} with {@code If-Match} would (a plain
+     * {@code PUT} without it stays an upsert). HAPI checks a stale version itself but creates the
+     * resource when it does not exist; this refuses that too, listing every such entry.
+     */
+    void refuseStaleIfMatch(Bundle bundle, Set<String> callerSites) {
+        refuse(find(bundle, callerSites, false));
+    }
+
+    private static void refuse(List<Conflict> conflicts) {
         if (conflicts.isEmpty()) {
             return;
         }
@@ -69,12 +85,20 @@ final class VersionConflicts {
     }
 
     List<Conflict> find(Bundle bundle, Set<String> callerSites) {
+        return find(bundle, callerSites, true);
+    }
+
+    private List<Conflict> find(Bundle bundle, Set<String> callerSites, boolean putIsCreate) {
         Map<String, Current> current = current(bundle, callerSites);
         List<Conflict> conflicts = new ArrayList<>();
         List<Bundle.BundleEntryComponent> entries = bundle.getEntry();
         for (int i = 0; i < entries.size(); i++) {
             Bundle.BundleEntryRequestComponent request = entries.get(i).getRequest();
             String resource = request.getUrl();
+            if (resource == null || !INSTANCE.matcher(resource).matches()) {
+                // POST, conditional or search URLs: no instance version to compare.
+                continue;
+            }
             Current now = current.get(resource);
             String ifMatch = request.getIfMatch();
             if (ifMatch != null && !ifMatch.isBlank()) {
@@ -91,7 +115,7 @@ final class VersionConflicts {
                 } else if (!now.version().equals(sent)) {
                     conflicts.add(new Conflict(i, resource, sent, now.version(), "changed"));
                 }
-            } else if (request.getMethod() == Bundle.HTTPVerb.PUT && now != null && !now.deleted()) {
+            } else if (putIsCreate && request.getMethod() == Bundle.HTTPVerb.PUT && now != null && !now.deleted()) {
                 conflicts.add(new Conflict(i, resource, null, now.version(), "exists"));
             }
         }
@@ -100,7 +124,8 @@ final class VersionConflicts {
 
     private Map<String, Current> current(Bundle bundle, Set<String> callerSites) {
         Set<String> urls = new HashSet<>();
-        bundle.getEntry().forEach(entry -> urls.add(entry.getRequest().getUrl()));
+        bundle.getEntry().stream().map(entry -> entry.getRequest().getUrl())
+                .filter(url -> url != null && INSTANCE.matcher(url).matches()).forEach(urls::add);
         if (urls.isEmpty()) {
             return Map.of();
         }
@@ -113,7 +138,7 @@ final class VersionConflicts {
                         + " join unnest(?::varchar[], ?::varchar[]) as t(res_type, fhir_id)"
                         + "   on r.res_type = t.res_type and r.fhir_id = t.fhir_id"
                         + " left join hfj_partition p on p.part_id = r.partition_id"
-                        + " where p.part_name = any(?)"
+                        + " where r.partition_id is null or p.part_name = any(?)"
                         + "    or (r.res_type = 'ServiceRequest' and exists (select 1 from srm_referral_grant g"
                         + "        where g.service_request_id = r.fhir_id and g.to_site = any(?)))",
                 rs -> {

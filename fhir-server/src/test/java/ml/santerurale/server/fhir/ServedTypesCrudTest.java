@@ -179,6 +179,45 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     }
 
     @Test
+    void refusesATransactionWhoseIfMatchEntriesNameMissingResourcesAndWritesNothing() {
+        String upserted = UUID.randomUUID().toString();
+        String missing = UUID.randomUUID().toString();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        Patient plain = new Patient();
+        plain.setId(upserted);
+        transaction.addEntry().setResource(plain).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + upserted);
+        Patient stale = new Patient();
+        stale.setId(missing);
+        transaction.addEntry().setResource(stale).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + missing)
+                .setIfMatch("W/\"3\"");
+
+        HttpResponse<String> response = postJson("", json(transaction));
+
+        assertOutcome(fhirContext, response, 412, "conflict", "was sent as an update of version 3 but the server has no such resource");
+        assertThat(response.body()).contains("Bundle.entry[1]").contains("Patient/" + missing).contains("missing");
+        assertThat(get("/Patient/" + upserted).statusCode()).as("nothing of the transaction written").isEqualTo(404);
+        assertThat(get("/Patient/" + missing).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void transactionIfMatchOnSharedReferenceDataIsCheckedLikeAnUpdate() {
+        String admin = TestTokens.get().admin();
+        Organization organization = new Organization().setName("CSCOM de test " + UUID.randomUUID());
+        organization.setId(UUID.randomUUID().toString());
+        String url = "Organization/" + organization.getIdElement().getIdPart();
+        assertThat(as(admin, () -> send(request("/" + url).header("Content-Type", "application/fhir+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json(organization))))).statusCode()).isEqualTo(201);
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setResource(organization.setName("CSCOM renommé")).getRequest()
+                .setMethod(Bundle.HTTPVerb.PUT).setUrl(url).setIfMatch("W/\"1\"");
+
+        HttpResponse<String> response = as(admin, () -> postJson("", json(transaction)));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(parse(Organization.class, as(admin, () -> get("/" + url)).body()).getMeta().getVersionId()).isEqualTo("2");
+    }
+
+    @Test
     void conditionalCreateFindsTheExistingPatientByIdentifier() {
         String nationalId = "ML-" + UUID.randomUUID();
         Patient patient = new Patient();
