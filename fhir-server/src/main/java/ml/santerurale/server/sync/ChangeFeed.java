@@ -36,15 +36,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * recorded at or before it, so the answer may repeat versions already seen, never skip one.
  *
  * <p>Referrals: an active referral to one of the caller's sites brings the referred Patient and
- * the ServiceRequest into the feed (current versions) and its end takes them out (DELETE entries
- * without a version: the device removes its copy). Changes made at the referring site while the
- * referral is active are not in the receiving site's feed; its searches naming the patient are.
+ * the ServiceRequest into the feed (the version current when it was granted, then every later
+ * version written at the referring site) and its end takes them out (DELETE entries without a
+ * version: the device removes its copy). The patient's other records at the referring site are
+ * not in the receiving site's feed; its searches naming the patient find them.
  *
  * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it).
  */
 final class ChangeFeed {
 
     private static final String AUDIT_EVENT = "AuditEvent";
+    /** The resources an active referral opens to the receiving site's feed. */
+    private static final Set<String> REFERRED_TYPES = Set.of("Patient", "ServiceRequest");
 
     private final JdbcTemplate jdbc;
     private final StoredVersions storedVersions;
@@ -105,13 +108,33 @@ final class ChangeFeed {
             arguments.addAll(List.of(types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
                     Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1));
         }
-        // Scope rows name their resource by type and id (res_id is null there).
+        List<String> referred = types.stream().filter(REFERRED_TYPES::contains).toList();
+        if (!referred.isEmpty() && !caller.siteIds().isEmpty()) {
+            // Active referrals to the caller's sites: versions of the referred Patient and of the
+            // ServiceRequest written at the referring site after the grant (the grant's own
+            // 'enter' row shows the version before it), each resource's own index range scan.
+            sql.append(" union all (select s.* from (select r.res_id, min(g.txid) as granted from srm_referral_grant g"
+                    + " join hfj_resource r on r.res_type = 'Patient' and r.fhir_id = g.patient_id"
+                    + " or r.res_type = 'ServiceRequest' and r.fhir_id = g.service_request_id"
+                    + " where g.to_site = any(?) and r.res_type = any(?) group by r.res_id) granted"
+                    + " cross join lateral (select * from srm_change s where s.res_id = granted.res_id and s.scope is null"
+                    + " and s.txid > granted.granted and s.txid >= ?::text::xid8 and s.txid < ?::text::xid8"
+                    + " and (s.txid, s.seq) > (?::text::xid8, ?) and not coalesce(s.partition_id = any(?), false)"
+                    + " order by s.txid, s.seq limit ?) s order by s.txid, s.seq limit ?)");
+            arguments.addAll(List.of(caller.siteIds().toArray(String[]::new), referred.toArray(String[]::new),
+                    Long.toString(cursor.from()), Long.toString(cursor.upTo()), Long.toString(cursor.afterTxid()), cursor.afterSeq(),
+                    partitions.toArray(Integer[]::new), size + 1, size + 1));
+        }
+        // Scope rows name their resource by type and id (res_id is null there). A resource
+        // entering the scope shows the version its grant's transaction saw (later ones follow
+        // through the grant branch above), or a DELETE if that version is a deletion.
         sql.append(") c left join hfj_resource r on r.res_id = c.res_id"
                 + " left join hfj_resource e on c.scope = 'enter' and e.res_type = c.res_type and e.fhir_id = c.fhir_id"
-                + " and e.res_deleted_at is null"
+                + " left join lateral (select max(x.res_ver) as res_ver from srm_change x where c.scope = 'enter'"
+                + " and x.res_id = e.res_id and x.scope is null and x.txid <= c.txid) seen on true"
                 + " left join hfj_res_ver v on v.res_id = coalesce(c.res_id, e.res_id)"
-                + " and v.res_ver = case when c.scope is null then c.res_ver else e.res_ver end"
-                + " and (c.scope is null and not c.deleted or c.scope = 'enter')"
+                + " and v.res_ver = case when c.scope is null then c.res_ver else seen.res_ver end"
+                + " and (c.scope is null and not c.deleted or c.scope = 'enter' and v.res_deleted_at is null)"
                 + " order by c.txid, c.seq limit ?");
         arguments.add(size + 1);
         List<Change> changes = jdbc.query(sql.toString(),

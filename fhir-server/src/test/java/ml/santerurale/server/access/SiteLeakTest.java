@@ -73,6 +73,28 @@ class SiteLeakTest extends ServerIntegrationTest {
     }
 
     @Test
+    void writesByIdToAnotherSitesRecordChangeNothingThere() {
+        Patient overwrite = new Patient();
+        overwrite.setId(patientId);
+        overwrite.addName().setFamily("Écrasé");
+        HttpResponse<String> put = as(konobougouStaff, () -> putJson("/Patient/" + patientId, json(overwrite)));
+        HttpResponse<String> putIfMatch = as(konobougouStaff, () -> send(request("/Patient/" + patientId)
+                .header("Content-Type", "application/fhir+json").header("If-Match", "W/\"1\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(json(overwrite)))));
+        HttpResponse<String> delete = as(konobougouStaff, () -> send(request("/Patient/" + patientId).DELETE()));
+
+        // Ids are unique across sites: a create under a taken id is a conflict (409), never a
+        // second record. This tells a caller who already holds the id that it is in use somewhere.
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(409);
+        assertThat(putIfMatch.statusCode()).as(putIfMatch.body()).isEqualTo(404);
+        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(404);
+        Patient atDjeli = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
+        assertThat(atDjeli.getMeta().getVersionId()).as("Djéli's record untouched").isEqualTo("1");
+        assertThat(atDjeli.getNameFirstRep().getFamily()).isEqualTo(family);
+        assertThat(fromKonobougou("/Patient/" + patientId).statusCode()).as("no copy made at Konobougou").isEqualTo(404);
+    }
+
+    @Test
     void stampsTheOwningSiteOnTheRecord() {
         Patient stored = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
         assertThat(stored.getMeta().getSecurity()).anySatisfy(c -> assertThat(c.getCode()).isEqualTo(DJELI));

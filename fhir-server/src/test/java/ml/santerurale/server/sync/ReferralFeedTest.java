@@ -71,4 +71,50 @@ class ReferralFeedTest extends ServerIntegrationTest {
                 .noneMatch(e -> e.getResource() != null && SyncDevice.key(e.getResource()).equals(patientKey));
         assertThat(as(referring, () -> get("/" + patientKey)).statusCode()).as("still at the referring site").isEqualTo(200);
     }
+
+    @Test
+    void referredPatientsLaterVersionsReachTheReceivingSiteEachOnce() throws InterruptedException {
+        SyncDevice atBaguineda = device(referring);
+        SyncDevice atBanco = device(receiving);
+        atBanco.pull(500);
+        Patient patient = Consultations.patient("Coulibaly", "Mariam");
+        ServiceRequest referral = new ServiceRequest();
+        referral.setId(UUID.randomUUID().toString());
+        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        referral.getCode().setText("Référence: paludisme grave");
+        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        referral.addPerformer(new Reference("Organization/cscom-banco"));
+        atBaguineda.record(patient, referral);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        String patientKey = SyncDevice.key(patient);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        atBanco.pull(500);
+        assertThat(atBanco.records()).containsKey(patientKey);
+
+        Patient edited = (Patient) atBaguineda.records().get(patientKey).copy();
+        edited.getNameFirstRep().addGiven("Nènè");
+        atBaguineda.record(edited);
+        Patient unrelated = Consultations.patient("Diarra", "Oumou");
+        atBaguineda.record(unrelated);
+        assertThat(atBaguineda.push().accepted).hasSize(2);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        SyncDevice.PullReport changes = atBanco.pull(500);
+
+        assertThat(changes.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .as("the edit made at the referring site while the referral is active, nothing else of that site")
+                .filteredOn(entry -> entry.contains(" Patient/") || entry.contains(" ServiceRequest/"))
+                .containsExactly("PUT " + patientKey + "/_history/2");
+        assertThat(((Patient) atBanco.records().get(patientKey)).getNameFirstRep().getGiven()).extracting(Object::toString)
+                .contains("Nènè");
+
+        SyncDevice newPhoneAtBanco = device(receiving);
+        SyncDevice.PullReport fromScratch = newPhoneAtBanco.pull(1);
+        assertThat(fromScratch.entries).extracting(e -> e.getRequest().getUrl())
+                .as("a first sync gets each version of the referred patient once")
+                .filteredOn(url -> url.startsWith(patientKey + "/"))
+                .containsExactly(patientKey + "/_history/1", patientKey + "/_history/2");
+        assertThat(fromScratch.entries).extracting(e -> e.getRequest().getUrl()).doesNotHaveDuplicates()
+                .noneMatch(url -> url.startsWith(SyncDevice.key(unrelated)));
+    }
 }

@@ -14,9 +14,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * the client believes it is changing a version it has seen, so creating the resource instead
  * (HAPI's default) would hide a lost record. Answered 412 with an OperationOutcome.
  *
- * <p>Covers plain REST updates. Does not cover transaction entries carrying
- * {@code request.ifMatch} on a missing resource: HAPI still creates those (the sync issue is to
- * check every entry's version before the transaction runs).
+ * <p>Covers plain REST updates. Transaction entries carrying {@code request.ifMatch} are checked,
+ * all at once, before the transaction runs (the server's {@code VersionConflicts}).
  */
 @Interceptor
 public class IfMatchOnMissingResource {
