@@ -24,7 +24,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The change feed behind system {@code _history}: every version stored in the caller's sites
- * (and shared reference data), of the types the caller may read, in commit-safe order.
+ * (and shared reference data), of the types the caller may read, in commit-safe order. A first
+ * sync (no {@code _since}) shows only each record's current version, deleted records not at all.
  *
  * <p>Each version carries the id of the database transaction that wrote it
  * ({@code srm_change.txid}). A feed reads only versions of transactions older than the oldest
@@ -46,6 +47,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class ChangeFeed {
 
     private static final String AUDIT_EVENT = "AuditEvent";
+    /**
+     * A first sync's filter on a change row: scope rows, and versions that are still their
+     * record's current, not deleted version. A version superseded after the feed began is
+     * skipped here and its successor comes in the next feed, which starts at this one's horizon.
+     */
+    private static final String CURRENT = " and (%1$s.scope is not null or exists (select 1 from hfj_resource cur"
+            + " where cur.res_id = %1$s.res_id and cur.res_ver = %1$s.res_ver and cur.res_deleted_at is null))";
     /** The resources an active referral opens to the receiving site's feed. */
     private static final Set<String> REFERRED_TYPES = Set.of("Patient", "ServiceRequest");
 
@@ -73,7 +81,7 @@ final class ChangeFeed {
                         + " values (date_trunc('milliseconds', clock_timestamp()), pg_snapshot_xmin(pg_current_snapshot()))"
                         + " on conflict (issued_at) do update set horizon = least(srm_sync_watermark.horizon, excluded.horizon)"
                         + " returning (extract(epoch from issued_at) * 1000)::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-                (rs, i) -> new FeedCursor(from, Math.max(from, rs.getLong(2)), 0, 0, rs.getLong(1)));
+                (rs, i) -> new FeedCursor(from, Math.max(from, rs.getLong(2)), 0, 0, rs.getLong(1), since == null));
     }
 
     /** One page of the feed; {@code onlyType} narrows it to one resource type (type-level {@code _history}). */
@@ -101,7 +109,8 @@ final class ChangeFeed {
             sql.append(i == 0 ? "" : " union all ").append("(select * from srm_change where ")
                     .append(partition == null ? "partition_id is null" : "partition_id = ?")
                     .append(" and res_type = any(?) and txid >= ?::text::xid8 and txid < ?::text::xid8")
-                    .append(" and (txid, seq) > (?::text::xid8, ?) order by txid, seq limit ?)");
+                    .append(" and (txid, seq) > (?::text::xid8, ?)").append(cursor.currentOnly() ? CURRENT.formatted("srm_change") : "")
+                    .append(" order by txid, seq limit ?)");
             if (partition != null) {
                 arguments.add(partition);
             }
@@ -120,6 +129,7 @@ final class ChangeFeed {
                     + " cross join lateral (select * from srm_change s where s.res_id = granted.res_id and s.scope is null"
                     + " and s.txid > granted.granted and s.txid >= ?::text::xid8 and s.txid < ?::text::xid8"
                     + " and (s.txid, s.seq) > (?::text::xid8, ?) and not coalesce(s.partition_id = any(?), false)"
+                    + (cursor.currentOnly() ? CURRENT.formatted("s") : "")
                     + " order by s.txid, s.seq limit ?) s order by s.txid, s.seq limit ?)");
             arguments.addAll(List.of(caller.siteIds().toArray(String[]::new), referred.toArray(String[]::new),
                     Long.toString(cursor.from()), Long.toString(cursor.upTo()), Long.toString(cursor.afterTxid()), cursor.afterSeq(),
@@ -152,7 +162,7 @@ final class ChangeFeed {
         FeedCursor next = null;
         if (more) {
             Change last = shown.get(shown.size() - 1);
-            next = new FeedCursor(cursor.from(), cursor.upTo(), last.txid(), last.seq(), cursor.issuedAtMillis());
+            next = cursor.after(last.txid(), last.seq());
         }
         return new Page(resources, next, new Date(cursor.issuedAtMillis()));
     }

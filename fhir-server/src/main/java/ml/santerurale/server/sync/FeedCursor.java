@@ -7,12 +7,18 @@ import java.util.Base64;
 /**
  * Where a page of the change feed starts: changes of transactions with ids in
  * [{@code from}, {@code upTo}) that come after ({@code afterTxid}, {@code afterSeq}), for a feed
- * whose first page the server issued at {@code issuedAtMillis}. Opaque to clients (base64url).
+ * whose first page the server issued at {@code issuedAtMillis}; {@code currentOnly} for a first
+ * sync, which shows each record's current version only. Opaque to clients (base64url).
  */
-record FeedCursor(long from, long upTo, long afterTxid, long afterSeq, long issuedAtMillis) {
+record FeedCursor(long from, long upTo, long afterTxid, long afterSeq, long issuedAtMillis, boolean currentOnly) {
+
+    /** The next page of the same feed, after the given change. */
+    FeedCursor after(long txid, long seq) {
+        return new FeedCursor(from, upTo, txid, seq, issuedAtMillis, currentOnly);
+    }
 
     String encode() {
-        String plain = from + ":" + upTo + ":" + afterTxid + ":" + afterSeq + ":" + issuedAtMillis;
+        String plain = from + ":" + upTo + ":" + afterTxid + ":" + afterSeq + ":" + issuedAtMillis + ":" + (currentOnly ? 1 : 0);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -20,8 +26,8 @@ record FeedCursor(long from, long upTo, long afterTxid, long afterSeq, long issu
         try {
             String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).split(":");
             FeedCursor cursor = new FeedCursor(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]),
-                    Long.parseLong(parts[3]), Long.parseLong(parts[4]));
-            if (parts.length != 5 || cursor.from() > cursor.upTo() || cursor.afterTxid() > cursor.upTo()) {
+                    Long.parseLong(parts[3]), Long.parseLong(parts[4]), parts.length == 6 && "1".equals(parts[5]));
+            if (parts.length < 5 || parts.length > 6 || cursor.from() > cursor.upTo() || cursor.afterTxid() > cursor.upTo()) {
                 throw new IllegalArgumentException("inconsistent");
             }
             return cursor;

@@ -86,8 +86,11 @@ class SiteLeakTest extends ServerIntegrationTest {
         // Ids are unique across sites: a create under a taken id is a conflict (409), never a
         // second record. This tells a caller who already holds the id that it is in use somewhere.
         assertThat(put.statusCode()).as(put.body()).isEqualTo(409);
-        assertThat(putIfMatch.statusCode()).as(putIfMatch.body()).isEqualTo(404);
-        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(404);
+        // 412 as for a missing record, or 404 when HAPI's id cache already resolved the id.
+        assertThat(putIfMatch.statusCode()).as(putIfMatch.body()).isIn(404, 412);
+        // As for a missing record: HAPI answers 200 "does not exist" (or 404 when its id cache resolved the id).
+        assertThat(delete.statusCode()).as(delete.body()).isIn(200, 404);
+        assertThat(delete.body()).doesNotContain("Successfully deleted");
         Patient atDjeli = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
         assertThat(atDjeli.getMeta().getVersionId()).as("Djéli's record untouched").isEqualTo("1");
         assertThat(atDjeli.getNameFirstRep().getFamily()).isEqualTo(family);

@@ -28,19 +28,25 @@ class ReferralFeedTest extends ServerIntegrationTest {
         return new SyncDevice("phone-" + UUID.randomUUID(), fhirBase(), () -> token, fhirContext, Clock.systemUTC());
     }
 
+    /** An active referral of the patient to CSCOM Banco. */
+    private static ServiceRequest referralToBanco(Patient patient, String reason) {
+        ServiceRequest referral = new ServiceRequest();
+        referral.setId(UUID.randomUUID().toString());
+        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        referral.getCode().setText(reason);
+        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        referral.addPerformer(new Reference("Organization/cscom-banco"));
+        return referral;
+    }
+
     @Test
     void completedReferralRemovesThePatientFromTheReceivingSiteFeed() throws InterruptedException {
         SyncDevice atBaguineda = device(referring);
         SyncDevice atBanco = device(receiving);
         atBanco.pull(500);
         Patient patient = Consultations.patient("Konaté", "Bintou");
-        ServiceRequest referral = new ServiceRequest();
-        referral.setId(UUID.randomUUID().toString());
-        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
-        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
-        referral.getCode().setText("Référence: grossesse à risque");
-        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
-        referral.addPerformer(new Reference("Organization/cscom-banco"));
+        ServiceRequest referral = referralToBanco(patient, "Référence: grossesse à risque");
         atBaguineda.record(patient, referral);
         assertThat(atBaguineda.push().accepted).hasSize(1);
         String patientKey = SyncDevice.key(patient);
@@ -78,13 +84,7 @@ class ReferralFeedTest extends ServerIntegrationTest {
         SyncDevice atBanco = device(receiving);
         atBanco.pull(500);
         Patient patient = Consultations.patient("Coulibaly", "Mariam");
-        ServiceRequest referral = new ServiceRequest();
-        referral.setId(UUID.randomUUID().toString());
-        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
-        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
-        referral.getCode().setText("Référence: paludisme grave");
-        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
-        referral.addPerformer(new Reference("Organization/cscom-banco"));
+        ServiceRequest referral = referralToBanco(patient, "Référence: paludisme grave");
         atBaguineda.record(patient, referral);
         assertThat(atBaguineda.push().accepted).hasSize(1);
         String patientKey = SyncDevice.key(patient);

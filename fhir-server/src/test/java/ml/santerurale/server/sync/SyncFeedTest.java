@@ -108,11 +108,23 @@ class SyncFeedTest extends ServerIntegrationTest {
                         .as("%s is what a read of that version answers (meta, tags and source included)", entry.getRequest().getUrl())
                         .isTrue());
 
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        SyncDevice.PullReport currentState = device(boidie).pull(50);
+        assertThat(currentState.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .as("a first sync is the site's current state: current versions only, no deleted record")
+                .contains("PUT Patient/" + patient.getIdElement().getIdPart() + "/_history/2")
+                .doesNotContain("POST Patient/" + patient.getIdElement().getIdPart() + "/_history/1")
+                .noneMatch(entry -> entry.startsWith("DELETE ") || entry.contains(SyncDevice.key(visit[2])));
+
+        recorder.record(Consultations.patient("Sanogo", "Fatoumata"));
+        assertThat(recorder.push().accepted).hasSize(1);
+        FeedHorizon.awaitPastEveryChange(jdbc);
         Bundle patients = parse(Bundle.class, as(boidie, () -> get("/Patient/_history?_count=1")).body());
         assertThat(patients.getEntry()).hasSize(1).allSatisfy(e -> assertThat(e.getRequest().getUrl()).startsWith("Patient/"));
         String next = patients.getLink("next").getUrl();
         assertThat(next).contains("/fhir/Patient/_history?_count=1").contains("&_cursor=");
         java.util.Set<String> seenPatients = new java.util.HashSet<>();
+        patients.getEntry().forEach(e -> seenPatients.add(e.getRequest().getUrl()));
         while (next != null) {
             String path = next.substring(fhirBase().length());
             Bundle page = parse(Bundle.class, as(boidie, () -> get(path)).body());
