@@ -164,7 +164,7 @@ final class ChangeFeed {
             Change last = shown.get(shown.size() - 1);
             next = cursor.after(last.txid(), last.seq());
         }
-        return new Page(resources, next, new Date(cursor.issuedAtMillis()));
+        return new Page(resources, next, new Date(cursor.issuedAtMillis()), new TreeSet<>(caller.siteIds()));
     }
 
     private IBaseResource render(Change change, Map<Long, IBaseResource> stored) {
@@ -213,5 +213,6 @@ final class ChangeFeed {
     /** One row of {@code srm_change}; {@code scope} is null for a stored version, else enter or exit (referrals). */
     record Change(long txid, long seq, String type, String id, long version, boolean deleted, String scope, Long versionPid) {}
 
-    record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt) {}
+    /** {@code sites}: the sites this feed covers for the caller (the device's scope). */
+    record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt, Set<String> sites) {}
 }

@@ -10,15 +10,20 @@ import java.util.Date;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Gives a change feed page its {@code next} link (a plain {@code _history} URL carrying the
  * cursor, stable and stateless on the server) and the instant the client keeps as its next
  * {@code _since} ({@code Bundle.meta.lastUpdated}, the same on every page of one feed). HAPI
- * builds the Bundle; this only completes it.
+ * builds the Bundle; this only completes it. Each page also names the sites it covers
+ * ({@value #SCOPE_EXTENSION} on {@code Bundle.meta}, one per site): a device that held records
+ * of a site no longer listed (its user moved) learns it here and purges them.
  */
 @Interceptor
 final class FeedLinks {
+
+    static final String SCOPE_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-scope";
 
     private static final String PAGE = FeedLinks.class.getName() + ".page";
 
@@ -32,6 +37,8 @@ final class FeedLinks {
             return true;
         }
         bundle.getMeta().setLastUpdatedElement(new InstantType(remembered.page().issuedAt()));
+        bundle.getMeta().getExtension().removeIf(extension -> SCOPE_EXTENSION.equals(extension.getUrl()));
+        remembered.page().sites().forEach(site -> bundle.getMeta().addExtension(SCOPE_EXTENSION, new StringType(site)));
         bundle.getLink().removeIf(link -> "next".equals(link.getRelation()));
         if (remembered.page().next() != null) {
             // The same endpoint (system or type level) with the cursor.

@@ -81,6 +81,40 @@ class AuditTrailTest extends ServerIntegrationTest {
     }
 
     @Test
+    void concurrentReadsEachLeaveExactlyOneEvent() throws Exception {
+        String id = createPatient("Keïta");
+        int threads = 8;
+        int readsEach = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                readers.add(pool.submit(() -> {
+                    for (int n = 0; n < readsEach; n++) {
+                        assertThat(get("/Patient/" + id).statusCode()).isEqualTo(200);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> reader : readers) {
+                reader.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        int expected = threads * readsEach;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int stored;
+        do {
+            drainer.drainAll();
+            stored = asUser(TestTokens.get().admin(), () -> parse(Bundle.class,
+                    get("/AuditEvent?entity-name=Patient/" + id + "&subtype=read&_summary=count").body())).getTotal();
+        } while (stored < expected && System.nanoTime() < deadline);
+        assertThat(stored).as("one read event per read, none lost, none doubled").isEqualTo(expected);
+    }
+
+    @Test
     void aSearchNamesEveryPatientReturnedAndKeepsTheQuery() {
         String family = "Audit" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
         String first = createPatient(family);

@@ -120,6 +120,55 @@ class KeycloakLoginTest extends ServerIntegrationTest {
     }
 
     @Test
+    void districtDoctorCoversBothSitesWithFifteenMinuteTokens() throws Exception {
+        Tokens tokens = login("medecin.district");
+
+        JWTClaimsSet access = claims(tokens.accessToken());
+        assertThat(access.getStringListClaim("site_ids")).containsExactlyInAnyOrder("CSCOM-KONOBOUGOU", "CSCOM-DJELI");
+        @SuppressWarnings("unchecked")
+        List<String> roles = (List<String>) access.getJSONObjectClaim("realm_access").get("roles");
+        assertThat(roles).contains("medecin").doesNotContain("admin", "soignant", "major");
+        assertThat(Duration.between(access.getIssueTime().toInstant(), access.getExpirationTime().toInstant()))
+                .as("access token lifetime").isEqualTo(Duration.ofMinutes(15));
+        assertThat(fhirGet(tokens.accessToken(), "/Organization/cscom-djeli").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void pwaLoginWithoutPkceIsRefused() {
+        String redirectUri = "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
+        Map<String, String> authorize = new LinkedHashMap<>();
+        authorize.put("client_id", "pwa");
+        authorize.put("response_type", "code");
+        authorize.put("redirect_uri", redirectUri);
+        authorize.put("scope", "openid");
+        authorize.put("state", randomBase64Url(12));
+        HttpResponse<String> answer = call(http, HttpRequest.newBuilder(
+                URI.create(keycloak.oidcEndpoints() + "/auth?" + form(authorize))).GET());
+
+        assertThat(answer.statusCode()).as("no login form without a code challenge: %s", answer.body()).isEqualTo(302);
+        Map<String, String> error = query(URI.create(answer.headers().firstValue("Location").orElseThrow()).getRawQuery());
+        assertThat(error.get("error")).isEqualTo("invalid_request");
+        assertThat(error.get("error_description")).contains("code_challenge_method");
+    }
+
+    @Test
+    void dhis2ExportServiceAccountReadsNoPatientData() throws Exception {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "client_credentials");
+        fields.put("client_id", "dhis2-export");
+        // The development default of ${SRM_DHIS2_CLIENT_SECRET} in the realm file.
+        fields.put("client_secret", "dev-only-dhis2-export-secret");
+        HttpResponse<String> token = tokenEndpoint(fields);
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        String accessToken = (String) JSONObjectUtils.parse(token.body()).get("access_token");
+        assertThat(claims(accessToken).getAudience()).contains("fhir-server");
+
+        assertOutcome(fhirContext, fhirGet(accessToken, "/Patient?_count=1"), 403, "forbidden", "");
+        fields.put("client_secret", "wrong-secret");
+        assertThat(tokenEndpoint(fields).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void keycloakTokenWithoutTheFhirAudienceIsRefused() throws Exception {
         // Every client of the realm puts fhir-server in its access tokens; the ID token is the
         // Keycloak-signed token of the trusted issuer that lacks it (aud: pwa, typ: ID).

@@ -37,6 +37,7 @@ public final class SyncDevice {
     public static final String DEVICE_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-device";
     public static final String RECORDED_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-recorded";
     public static final String CONFLICT_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-conflict";
+    public static final String SCOPE_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-scope";
 
     private final String deviceId;
     private final String fhirBase;
@@ -50,6 +51,8 @@ public final class SyncDevice {
     private final List<Batch> outbox = new ArrayList<>();
     private final List<Conflict> conflicts = new ArrayList<>();
     private String cursor;
+    /** The sites the last feed covered. */
+    private final java.util.Set<String> scope = new java.util.TreeSet<>();
     private int maxAttempts = 5;
 
     public SyncDevice(String deviceId, String fhirBase, Supplier<String> token, FhirContext fhirContext, Clock clock) {
@@ -219,11 +222,14 @@ public final class SyncDevice {
     /**
      * Pulls every change since the cursor, page by page, applying each entry whose version is
      * newer than the device's; keeps the first page's {@code meta.lastUpdated} as the next cursor.
+     * If the feed no longer covers a site the device held records of (the user moved), purges that
+     * site's records and starts again with a first sync (docs/SYNC.md, scope changes).
      */
     public PullReport pull(int pageSize) {
         PullReport report = new PullReport();
         String next = "/_history?_count=" + pageSize + (cursor == null ? "" : "&_since=" + urlEncode(cursor));
         String newCursor = null;
+        boolean firstPage = true;
         while (next != null) {
             HttpResponse<byte[]> response;
             try {
@@ -242,6 +248,26 @@ public final class SyncDevice {
             report.pages++;
             report.bytes += response.body().length;
             Bundle page = fhirContext.newJsonParser().parseResource(Bundle.class, body);
+            if (firstPage) {
+                firstPage = false;
+                java.util.Set<String> pageScope = new java.util.TreeSet<>();
+                page.getMeta().getExtensionsByUrl(SCOPE_EXTENSION).forEach(x -> pageScope.add(x.getValue().primitiveValue()));
+                java.util.Set<String> lost = new java.util.TreeSet<>(scope);
+                lost.removeAll(pageScope);
+                scope.clear();
+                scope.addAll(pageScope);
+                if (!lost.isEmpty()) {
+                    records.values().removeIf(record -> ml.santerurale.interceptors.access.SiteLabels.siteOf(record)
+                            .filter(lost::contains).isPresent());
+                    report.purgedSites.addAll(lost);
+                    if (cursor != null) {
+                        cursor = null;
+                        next = "/_history?_count=" + pageSize;
+                        firstPage = true;
+                        continue;
+                    }
+                }
+            }
             if (newCursor == null) {
                 newCursor = page.getMeta().getLastUpdatedElement().getValueAsString();
             }
@@ -375,6 +401,8 @@ public final class SyncDevice {
 
     public static final class PullReport {
         public final List<Bundle.BundleEntryComponent> entries = new ArrayList<>();
+        /** Sites the feed stopped covering; their records were removed from the device. */
+        public final java.util.Set<String> purgedSites = new java.util.TreeSet<>();
         public int pages;
         public long bytes;
     }

@@ -137,6 +137,33 @@ class SyncFeedTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aDeviceWhoseUserMovedPurgesTheSiteItLost() throws InterruptedException {
+        SyncDevice atNiena = device(user("soignant.niena.feed", "soignant", "CSCOM-NIENA"));
+        Patient atNienaPatient = Consultations.patient("Togola", "Salimata");
+        atNiena.record(Consultations.visit(atNienaPatient, "Organization/cscom-niena"));
+        SyncDevice atKignan = device(user("soignant.kignan.feed", "soignant", "CSCOM-KIGNAN"));
+        Patient atKignanPatient = Consultations.patient("Bouaré", "Adama");
+        atKignan.record(Consultations.visit(atKignanPatient, "Organization/cscom-kignan"));
+        assertThat(atNiena.push().accepted).hasSize(1);
+        assertThat(atKignan.push().accepted).hasSize(1);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+
+        java.util.concurrent.atomic.AtomicReference<String> token = new java.util.concurrent.atomic.AtomicReference<>(
+                TestTokens.get().user("medecin.moving.feed", Set.of("medecin"), Set.of("CSCOM-NIENA", "CSCOM-KIGNAN")));
+        SyncDevice phone = new SyncDevice("phone-" + UUID.randomUUID(), fhirBase(), token::get, fhirContext, Clock.systemUTC());
+        phone.pull(500);
+        assertThat(phone.records()).containsKeys(SyncDevice.key(atNienaPatient), SyncDevice.key(atKignanPatient));
+
+        token.set(TestTokens.get().user("medecin.moving.feed", Set.of("medecin"), Set.of("CSCOM-KIGNAN")));
+        SyncDevice.PullReport afterTheMove = phone.pull(500);
+
+        assertThat(afterTheMove.purgedSites).containsExactly("CSCOM-NIENA");
+        assertThat(phone.records().values()).as("nothing of Niéna left on the phone")
+                .noneMatch(record -> SiteLabels.siteOf(record).filter("CSCOM-NIENA"::equals).isPresent());
+        assertThat(phone.records()).containsKey(SyncDevice.key(atKignanPatient));
+    }
+
+    @Test
     void pagesLargerThanTheServerMaximumLoseNothing() throws InterruptedException {
         String bla = user("soignant.bla.feed", "soignant", "CSCOM-BLA-CENTRAL");
         SyncDevice recorder = device(bla);

@@ -129,7 +129,7 @@ class SyncPushTest extends ServerIntegrationTest {
     }
 
     @Test
-    void listsEveryConflictAtOnceAndConvergesAfterResolution() {
+    void listsEveryConflictAtOnceAndConvergesAfterResolution() throws InterruptedException {
         SyncDevice first = device("phone-a-" + UUID.randomUUID(), soignant);
         SyncDevice second = device("phone-b-" + UUID.randomUUID(), otherSoignant);
         Patient patient = Consultations.patient("Coulibaly", "Mariam");
@@ -191,6 +191,27 @@ class SyncPushTest extends ServerIntegrationTest {
         assertThat(converged.getNameFirstRep().getGiven()).extracting(Object::toString).containsExactly("Mariam", "Kadia");
         assertThat(converged.getTelecom()).extracting(t -> t.getValue()).contains("+223 66 11 22 33");
         assertThat(get("/Patient/" + newcomer.getIdElement().getIdPart()).statusCode()).isEqualTo(200);
+
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        first.pull(500);
+        second.pull(500);
+        for (String key : List.of(SyncDevice.key(patient), SyncDevice.key(visit[1]), SyncDevice.key(newcomer))) {
+            Resource onFirst = first.records().get(key);
+            Resource onSecond = second.records().get(key);
+            assertThat(onFirst).as("%s on the first phone", key).isNotNull();
+            assertThat(onSecond).as("%s on the second phone", key).isNotNull();
+            assertThat(onSecond.getMeta().getVersionId()).as(key).isEqualTo(onFirst.getMeta().getVersionId());
+            assertThat(content(onFirst).equalsDeep(content(onSecond))).as("both phones hold the same %s", key).isTrue();
+        }
+        assertThat(first.records().get(SyncDevice.key(patient)).getMeta().getVersionId()).isEqualTo("3");
+    }
+
+    /** A record without its id and meta (when and where the server stored it). */
+    private static Resource content(Resource resource) {
+        Resource content = resource.copy();
+        content.setIdElement(null);
+        content.setMeta(null);
+        return content;
     }
 
     @Test
