@@ -68,6 +68,44 @@ class RoleMatrixTest extends ServerIntegrationTest {
         assertThat(as(major, () -> putJson("/Encounter/" + id, encounter.formatted("entered-in-error"))).statusCode()).isEqualTo(200);
     }
 
+    @org.junit.jupiter.api.Test
+    void theMatrixHoldsForEveryEntryOfATransaction() {
+        String soignant = TestTokens.get().user("soignant.matrix.tx", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
+        String admin = TestTokens.get().admin();
+        String patient = "{\"resourceType\":\"Patient\",\"id\":\"%s\"}";
+        String id = UUID.randomUUID().toString();
+        String deleteByCare = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + "{\"resource\":" + patient.formatted(id) + ",\"request\":{\"method\":\"PUT\",\"url\":\"Patient/" + id + "\"}},"
+                + "{\"request\":{\"method\":\"DELETE\",\"url\":\"Encounter/" + UUID.randomUUID() + "\"}}]}";
+        assertForbidden(as(soignant, () -> postJson("", deleteByCare)), "Bundle.entry[1]: your role (soignant) may not delete Encounter");
+        assertThat(as(soignant, () -> get("/Patient/" + id)).statusCode()).as("nothing of the Bundle written").isEqualTo(404);
+
+        String patientByAdmin = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + "{\"resource\":" + patient.formatted(id) + ",\"request\":{\"method\":\"PUT\",\"url\":\"Patient/" + id + "\"}}]}";
+        assertForbidden(as(admin, () -> postJson("", patientByAdmin)), "Bundle.entry[0]: your role (admin) may not update Patient");
+
+        String auditByMajor = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+                + "{\"resource\":{\"resourceType\":\"AuditEvent\",\"id\":\"" + id + "\"},"
+                + "\"request\":{\"method\":\"PUT\",\"url\":\"AuditEvent/" + id + "\"}}]}";
+        String major = TestTokens.get().user("major.matrix.tx", Set.of("major"), Set.of("CSCOM-KONOBOUGOU"));
+        assertForbidden(as(major, () -> postJson("", auditByMajor)), "Bundle.entry[0]: your role (major) may not update AuditEvent");
+    }
+
+    @org.junit.jupiter.api.Test
+    void operationsThatAreNotEnabledAreRefused() {
+        String medecin = TestTokens.get().medecin("CSCOM-KONOBOUGOU");
+        assertForbidden(as(medecin, () -> get("/Patient/" + UUID.randomUUID() + "/$everything")),
+                "The operation $everything is not available here");
+        // Operations the server does not register at all are unknown to it.
+        ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome(fhirContext,
+                as(medecin, () -> postJson("/$reindex", "{\"resourceType\":\"Parameters\"}")), 400, "not-supported",
+                "does not know how to handle POST operation[$reindex]");
+    }
+
+    private void assertForbidden(HttpResponse<String> response, String diagnostics) {
+        ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome(fhirContext, response, 403, "forbidden", diagnostics);
+    }
+
     @ParameterizedTest(name = "{0} {2} {1}: allowed={3}")
     @MethodSource("matrix")
     void appliesTheRoleMatrix(String role, String type, String interaction, boolean allowed) {
@@ -86,7 +124,12 @@ class RoleMatrixTest extends ServerIntegrationTest {
             default -> throw new IllegalArgumentException(interaction);
         });
         if (allowed) {
-            assertThat(response.statusCode()).as(response.body()).isNotEqualTo(403).isLessThan(500);
+            int expected = switch (interaction) {
+                case "read" -> 404;
+                case "search", "history", "delete" -> 200;
+                default -> 201;
+            };
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
         } else {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
             assertThat(response.body()).contains("\"code\":\"forbidden\"").contains("may not " + interaction);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import ml.santerurale.server.support.FeedHorizon;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.SyncDevice;
 import ml.santerurale.server.support.TestTokens;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import ml.santerurale.interceptors.access.SiteLabels;
+import ml.santerurale.server.support.FeedHorizon;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.SyncDevice;
 import ml.santerurale.server.support.TestTokens;

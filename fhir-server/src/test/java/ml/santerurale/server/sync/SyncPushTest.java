@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import ml.santerurale.server.support.FeedHorizon;
 import ml.santerurale.server.support.FlakyProxy;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.SyncDevice;

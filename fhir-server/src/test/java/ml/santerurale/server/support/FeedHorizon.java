@@ -1,4 +1,4 @@
-package ml.santerurale.server.sync;
+package ml.santerurale.server.support;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -8,11 +8,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * skips a change, it may show it one poll later while another transaction (the audit drainer)
  * is open.
  */
-final class FeedHorizon {
+public final class FeedHorizon {
 
     private FeedHorizon() {}
 
-    static void awaitPastEveryChange(JdbcTemplate jdbc) throws InterruptedException {
+    public static void awaitPastEveryChange(JdbcTemplate jdbc) throws InterruptedException {
         for (int poll = 0; poll < 300; poll++) {
             Boolean passed = jdbc.queryForObject("select pg_snapshot_xmin(pg_current_snapshot())"
                     + " > coalesce((select max(txid) from srm_change), '0'::xid8)", Boolean.class);
