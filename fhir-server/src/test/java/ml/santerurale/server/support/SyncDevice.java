@@ -54,6 +54,9 @@ public final class SyncDevice {
     /** The sites the last feed covered. */
     private final java.util.Set<String> scope = new java.util.TreeSet<>();
     private int maxAttempts = 5;
+    /** docs/SYNC.md §4: 1 s, 2 s, 4 s … capped at 5 min; tests shorten it with {@link #retryingAfter}. */
+    private Duration firstRetryDelay = Duration.ofSeconds(1);
+    private Duration maxRetryDelay = Duration.ofMinutes(5);
 
     public SyncDevice(String deviceId, String fhirBase, Supplier<String> token, FhirContext fhirContext, Clock clock) {
         this.deviceId = deviceId;
@@ -61,6 +64,13 @@ public final class SyncDevice {
         this.token = token;
         this.fhirContext = fhirContext;
         this.clock = clock;
+    }
+
+    /** Shorter back-off than the documented 1 s … 5 min, so that tests of lost answers stay fast. */
+    public SyncDevice retryingAfter(Duration first, Duration max) {
+        this.firstRetryDelay = first;
+        this.maxRetryDelay = max;
+        return this;
     }
 
     /** One consultation recorded offline: new resources and edits of known ones, in one batch. */
@@ -133,11 +143,17 @@ public final class SyncDevice {
             }
             String body = batch.frozen()[0];
             HttpResponse<String> response = null;
+            boolean tokenRenewed = false;
             for (int attempt = 1; response == null; attempt++) {
                 try {
                     response = http.send(request("").header("Content-Type", "application/fhir+json")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                    if ((response.statusCode() >= 500 || response.statusCode() == 429) && attempt < maxAttempts) {
+                    if (response.statusCode() == 401 && !tokenRenewed) {
+                        // §3: refresh the token (the supplier hands the current one), then the same bytes again.
+                        tokenRenewed = true;
+                        report.retries++;
+                        response = null;
+                    } else if ((response.statusCode() >= 500 || response.statusCode() == 429) && attempt < maxAttempts) {
                         report.retries++;
                         response = null;
                         backOff(attempt);
@@ -334,9 +350,9 @@ public final class SyncDevice {
         }
     }
 
-    private static void backOff(int attempt) {
+    private void backOff(int attempt) {
         try {
-            Thread.sleep(Math.min(2000, 50L << attempt));
+            Thread.sleep(Math.min(maxRetryDelay.toMillis(), firstRetryDelay.toMillis() << Math.min(attempt - 1, 20)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

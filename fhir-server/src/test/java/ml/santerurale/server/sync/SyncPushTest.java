@@ -82,6 +82,19 @@ class SyncPushTest extends ServerIntegrationTest {
     }
 
     @Test
+    void sendsTheSameBatchAgainWithARenewedTokenAfterA401() {
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SyncDevice phone = new SyncDevice("phone-401-" + UUID.randomUUID(), fhirBase(),
+                () -> expired.getAndSet(false) ? "expired.access.token" : soignant, fhirContext, Clock.systemUTC());
+        SyncDevice.Batch batch = phone.record(Consultations.visit(Consultations.patient("Konaté", "Rokia"), KONOBOUGOU));
+
+        SyncDevice.PushReport report = phone.push();
+
+        assertThat(report.retries).as("one 401, then the renewed token").isEqualTo(1);
+        assertThat(report.accepted).containsExactly(batch);
+    }
+
+    @Test
     void replaysOriginalResponseOnRetryAfterLostResponse() throws Exception {
         try (FlakyProxy link = new FlakyProxy(port)) {
             SyncDevice phone = device("phone-lost-" + UUID.randomUUID(), soignant, "http://localhost:" + link.port() + "/fhir", Clock.systemUTC());
