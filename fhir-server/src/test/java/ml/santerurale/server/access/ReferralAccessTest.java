@@ -100,6 +100,37 @@ class ReferralAccessTest extends ServerIntegrationTest {
     }
 
     @Test
+    void includesAndChainsFollowTheReferralAndStopWithIt() {
+        String include = "/ServiceRequest?_id=" + referralId + "&_include=ServiceRequest:subject";
+        String revinclude = "/Patient?_id=" + patientId + "&_revinclude=ServiceRequest:subject&_revinclude=Encounter:patient";
+        String chain = "/ServiceRequest?subject.family=Sacko";
+        String third = TestTokens.get().user("soignant.tamani.include", Set.of("soignant"), Set.of("CSCOM-TAMANI"));
+        assertThat(ids(as(konobougou, () -> get(include)))).as("the referral and its patient")
+                .containsExactlyInAnyOrder(referralId, patientId);
+        assertThat(ids(as(konobougou, () -> get(revinclude)))).as("a search naming the patient reaches their record")
+                .containsExactlyInAnyOrder(patientId, referralId, encounterId);
+        assertThat(ids(as(konobougou, () -> get(chain)))).as("a chain names no patient: the referring site stays closed").isEmpty();
+        for (String query : java.util.List.of(include, revinclude, chain)) {
+            assertThat(ids(as(third, () -> get(query)))).as("a third site, %s", query).isEmpty();
+        }
+
+        assertThat(as(djeli, () -> putJson("/ServiceRequest/" + referralId, json(referral(ServiceRequest.ServiceRequestStatus.REVOKED)))).statusCode())
+                .isEqualTo(200);
+
+        for (String query : java.util.List.of(include, revinclude, chain)) {
+            assertThat(ids(as(konobougou, () -> get(query)))).as("after the revocation, %s", query).isEmpty();
+        }
+        assertThat(ids(as(djeli, () -> get(revinclude)))).as("the referring site still sees it all")
+                .contains(patientId, referralId, encounterId);
+    }
+
+    private java.util.List<String> ids(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return parse(Bundle.class, response.body()).getEntry().stream()
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+    }
+
+    @Test
     void aThirdSiteSeesNothing() {
         String third = TestTokens.get().user("soignant.tamani", Set.of("soignant"), Set.of("CSCOM-TAMANI"));
         assertThat(as(third, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);
