@@ -248,6 +248,44 @@ class AuditTrailTest extends ServerIntegrationTest {
     }
 
     @Test
+    void historyOfAPatientIsAuditedNamingThePatient() {
+        String id = createPatient("Maïga");
+        assertThat(get("/Patient/" + id + "/_history").statusCode()).isEqualTo(200);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> e.getSubtype().stream().anyMatch(c -> c.getCode().startsWith("history")));
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        assertThat(entityRefs(event)).contains("Patient/" + id);
+    }
+
+    @Test
+    void aReadOfAnotherSitesPatientIsAuditedAsARefusal() {
+        String id = createPatient("Dembélé");
+        String elsewhere = TestTokens.get().user("soignant.djeli.audit", Set.of("soignant"), Set.of("CSCOM-DJELI"));
+        assertThat(asUser(elsewhere, () -> get("/Patient/" + id)).statusCode()).isEqualTo(404);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> e.getOutcome() == AuditEvent.AuditEventOutcome._4
+                && "soignant.djeli.audit".equals(e.getAgentFirstRep().getAltId()));
+        assertThat(event.getOutcomeDesc()).startsWith("HTTP 404");
+        assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("read");
+    }
+
+    @Test
+    void aForgedTokenIsAuditedAsARefusal() {
+        String id = createPatient("Sissoko");
+        java.util.Base64.Encoder base64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String unsigned = base64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + base64.encodeToString("{\"sub\":\"intrus\",\"realm_access\":{\"roles\":[\"admin\"]}}".getBytes(StandardCharsets.UTF_8)) + ".";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(java.net.URI.create(fhirBase() + "/Patient/" + id))
+                .header("Authorization", "Bearer " + unsigned).GET());
+        assertThat(response.statusCode()).isEqualTo(401);
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> e.getOutcome() == AuditEvent.AuditEventOutcome._4);
+        assertThat(event.getOutcomeDesc()).startsWith("HTTP 401");
+        assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("unauthenticated");
+    }
+
+    @Test
     void aReadOfAMissingPatientIsAudited() {
         String id = UUID.randomUUID().toString();
         assertThat(get("/Patient/" + id).statusCode()).isEqualTo(404);
