@@ -143,6 +143,29 @@ class SyncPushTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aConflictHoldsBackOnlyItsOwnConsultation() {
+        SyncDevice phone = device("phone-session-" + UUID.randomUUID(), soignant);
+        Patient known = Consultations.patient("Traoré", "Salif");
+        phone.record(known);
+        assertThat(phone.push().accepted).hasSize(1);
+        Patient elsewhere = (Patient) phone.records().get(SyncDevice.key(known)).copy();
+        elsewhere.addTelecom().setValue("+223 76 00 00 02");
+        assertThat(putJson("/Patient/" + known.getIdElement().getIdPart(), json(elsewhere)).statusCode()).isEqualTo(200);
+
+        Patient stale = (Patient) phone.records().get(SyncDevice.key(known)).copy();
+        stale.getNameFirstRep().addGiven("Junior");
+        SyncDevice.Batch conflicting = phone.record(stale);
+        Patient newcomer = Consultations.patient("Coulibaly", "Awa");
+        SyncDevice.Batch independent = phone.record(Consultations.visit(newcomer, KONOBOUGOU));
+
+        SyncDevice.PushReport session = phone.push();
+
+        assertThat(session.conflicted).containsExactly(conflicting);
+        assertThat(session.accepted).containsExactly(independent);
+        assertThat(get("/Patient/" + newcomer.getIdElement().getIdPart()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void listsEveryConflictAtOnceAndConvergesAfterResolution() throws InterruptedException {
         SyncDevice first = device("phone-a-" + UUID.randomUUID(), soignant);
         SyncDevice second = device("phone-b-" + UUID.randomUUID(), otherSoignant);
