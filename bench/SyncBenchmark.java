@@ -134,7 +134,8 @@ public class SyncBenchmark {
     static final Pattern NEXT_LINK = Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
     static final Pattern BUNDLE_TYPE = Pattern.compile("^\\s*\\{\\s*\"resourceType\"\\s*:\\s*\"Bundle\"");
     static final Pattern HISTORY_TYPE = Pattern.compile("\"type\"\\s*:\\s*\"history\"");
-    static final Pattern LAST_UPDATED = Pattern.compile("\"meta\"\\s*:\\s*\\{[^}]*?\"lastUpdated\"\\s*:\\s*\"([^\"]+)\"");
+    /** The Bundle's own meta.lastUpdated: the first one before the entries (meta may hold extensions). */
+    static final Pattern LAST_UPDATED = Pattern.compile("\"lastUpdated\"\\s*:\\s*\"([^\"]+)\"");
 
     static final Set<String> REFERENCE_TYPES = Set.of("Organization", "Location", "Practitioner", "PractitionerRole");
 
@@ -783,7 +784,8 @@ public class SyncBenchmark {
     }
 
     static String lastUpdated(String body) {
-        Matcher m = LAST_UPDATED.matcher(body);
+        int entries = body.indexOf("\"entry\"");
+        Matcher m = LAST_UPDATED.matcher(entries < 0 ? body : body.substring(0, entries));
         return m.find() ? m.group(1) : null;
     }
 
