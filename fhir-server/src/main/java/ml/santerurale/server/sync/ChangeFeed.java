@@ -42,7 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * version: the device removes its copy). The patient's other records at the referring site are
  * not in the receiving site's feed; its searches naming the patient find them.
  *
- * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it).
+ * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it);
+ * no repeat when one patient has two active referrals to the caller's sites granted at different
+ * times (a version between the two grants can come twice; a device keeps the newer version anyway).
  */
 final class ChangeFeed {
 
@@ -97,8 +99,7 @@ final class ChangeFeed {
                 Integer.class, (Object) caller.siteIds().toArray(String[]::new));
         // One index range scan (srm_change_feed) per partition, each already in feed order and
         // limited, merged: no scan of other sites' changes however large the table grows.
-        // Each row also names the HFJ_RES_VER row to show: the version itself, or for a resource
-        // entering the scope its current version (none if it was deleted since).
+        // Each row also names the HFJ_RES_VER row to show (see the joins below).
         StringBuilder sql = new StringBuilder("select c.txid::text::bigint, c.seq, c.res_type, coalesce(r.fhir_id, c.fhir_id),"
                 + " c.res_ver, c.deleted, c.scope, v.pid from (");
         List<Object> arguments = new ArrayList<>();

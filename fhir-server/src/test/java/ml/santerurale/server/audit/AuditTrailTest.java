@@ -315,6 +315,16 @@ class AuditTrailTest extends ServerIntegrationTest {
                 .isEqualTo(403);
         assertThat(asUser(admin, () -> send(request("/AuditEvent/" + event.getIdElement().getIdPart()).DELETE())).statusCode())
                 .isEqualTo(403);
+        assertThat(asUser(admin, () -> send(request("/AuditEvent?entity-name=Patient/" + id).DELETE())).statusCode())
+                .as("conditional delete").isEqualTo(403);
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setResource(event).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+                .setUrl("AuditEvent/" + event.getIdElement().getIdPart());
+        transaction.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl("AuditEvent?entity-name=Patient/" + id);
+        assertThat(asUser(admin, () -> postJson("", json(transaction))).statusCode()).as("transaction entries").isEqualTo(403);
+        AuditEvent unchanged = asUser(admin, () -> parse(AuditEvent.class, get("/AuditEvent/" + event.getIdElement().getIdPart()).body()));
+        assertThat(unchanged.getOutcomeDesc()).isNotEqualTo("tampered");
+        assertThat(unchanged.getMeta().getVersionId()).isEqualTo("1");
     }
 
     // ---------------------------------------------------------------- helpers
