@@ -76,8 +76,10 @@ class JdbcReferralGrants implements ReferralGrants {
         }
         for (Grant added : wanted) {
             if (!existing.contains(added)) {
-                jdbc.update("insert into srm_referral_grant (service_request_id, to_site, from_site, patient_id) values (?, ?, ?, ?)",
-                        id, added.toSite(), added.fromSite(), added.patientId());
+                // Only a performer that is one of our sites receives a grant (another organisation has no partition).
+                jdbc.update("insert into srm_referral_grant (service_request_id, to_site, from_site, patient_id)"
+                        + " select ?, ?, ?, ? where exists (select 1 from hfj_partition where part_name = ?)",
+                        id, added.toSite(), added.fromSite(), added.patientId(), added.toSite());
             }
         }
     }

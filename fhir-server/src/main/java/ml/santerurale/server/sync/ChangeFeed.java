@@ -56,6 +56,23 @@ final class ChangeFeed {
      */
     private static final String CURRENT = " and (%1$s.scope is not null or exists (select 1 from hfj_resource cur"
             + " where cur.res_id = %1$s.res_id and cur.res_ver = %1$s.res_ver and cur.res_deleted_at is null))";
+    /**
+     * Whether a scope row still says something to this caller, judged now: never for a record of
+     * one of the caller's own sites (a doctor of both sites keeps it whatever the referral does);
+     * an entry only while a referral to one of the caller's sites still grants the record (an
+     * ended referral shows nothing to a device that was not there); an exit only once no such
+     * referral is left (two referrals of one patient: the end of the first removes nothing); and
+     * of several entries (or exits) of one record into one site, only the latest.
+     * Parameters: the caller's partitions, then the caller's sites.
+     */
+    private static final String SCOPE_STANDS = " and (scope is null or (not exists (select 1 from hfj_resource own"
+            + " where own.res_type = srm_change.res_type and own.fhir_id = srm_change.fhir_id and own.partition_id = any(?))"
+            + " and (scope = 'enter') = exists (select 1 from srm_referral_grant g where g.to_site = any(?)"
+            + " and (srm_change.res_type = 'Patient' and g.patient_id = srm_change.fhir_id"
+            + " or srm_change.res_type = 'ServiceRequest' and g.service_request_id = srm_change.fhir_id))"
+            + " and not exists (select 1 from srm_change later where later.partition_id = srm_change.partition_id"
+            + " and later.res_type = srm_change.res_type and later.fhir_id = srm_change.fhir_id and later.scope = srm_change.scope"
+            + " and (later.txid, later.seq) > (srm_change.txid, srm_change.seq))))";
     /** The resources an active referral opens to the receiving site's feed. */
     private static final Set<String> REFERRED_TYPES = Set.of("Patient", "ServiceRequest");
 
@@ -108,15 +125,20 @@ final class ChangeFeed {
         for (int i = 0; i < scanned.size(); i++) {
             Integer partition = scanned.get(i);
             sql.append(i == 0 ? "" : " union all ").append("(select * from srm_change where ")
-                    .append(partition == null ? "partition_id is null" : "partition_id = ?")
+                    .append(partition == null ? "partition_id is null and scope is null" : "partition_id = ?")
                     .append(" and res_type = any(?) and txid >= ?::text::xid8 and txid < ?::text::xid8")
                     .append(" and (txid, seq) > (?::text::xid8, ?)").append(cursor.currentOnly() ? CURRENT.formatted("srm_change") : "")
+                    .append(partition == null ? "" : SCOPE_STANDS)
                     .append(" order by txid, seq limit ?)");
             if (partition != null) {
                 arguments.add(partition);
             }
             arguments.addAll(List.of(types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
-                    Long.toString(cursor.afterTxid()), cursor.afterSeq(), size + 1));
+                    Long.toString(cursor.afterTxid()), cursor.afterSeq()));
+            if (partition != null) {
+                arguments.addAll(List.of(partitions.toArray(Integer[]::new), caller.siteIds().toArray(String[]::new)));
+            }
+            arguments.add(size + 1);
         }
         List<String> referred = types.stream().filter(REFERRED_TYPES::contains).toList();
         if (!referred.isEmpty() && !caller.siteIds().isEmpty()) {

@@ -21,9 +21,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class StoredVersions {
 
-    /** Versions of a page, their resource rows and tags, fetched together (tags: NON_VERSIONED storage). */
+    /** Versions of a page, their resource rows and their own tags (HAPI's default VERSIONED tag storage), fetched together. */
     private static final String BY_VERSION_PID = "select distinct h from ResourceHistoryTable h"
-            + " join fetch h.myResourceTable r left join fetch r.myTags t left join fetch t.myTag"
+            + " join fetch h.myResourceTable r left join fetch h.myTags t left join fetch t.myTag"
             + " where h.myId.myVersionId in :pids";
 
     private final EntityManager entityManager;

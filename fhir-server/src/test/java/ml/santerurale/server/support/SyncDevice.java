@@ -238,8 +238,8 @@ public final class SyncDevice {
     /**
      * Pulls every change since the cursor, page by page, applying each entry whose version is
      * newer than the device's; keeps the first page's {@code meta.lastUpdated} as the next cursor.
-     * If the feed no longer covers a site the device held records of (the user moved), purges that
-     * site's records and starts again with a first sync (docs/SYNC.md, scope changes).
+     * If the feed's sites differ from the last feed's (the user moved), drops every synced copy
+     * and starts again with a first sync (docs/SYNC.md, scope changes).
      */
     public PullReport pull(int pageSize) {
         PullReport report = new PullReport();
@@ -268,14 +268,17 @@ public final class SyncDevice {
                 firstPage = false;
                 java.util.Set<String> pageScope = new java.util.TreeSet<>();
                 page.getMeta().getExtensionsByUrl(SCOPE_EXTENSION).forEach(x -> pageScope.add(x.getValue().primitiveValue()));
+                boolean scopeChanged = !scope.isEmpty() && !scope.equals(pageScope);
                 java.util.Set<String> lost = new java.util.TreeSet<>(scope);
                 lost.removeAll(pageScope);
                 scope.clear();
                 scope.addAll(pageScope);
-                if (!lost.isEmpty()) {
-                    records.values().removeIf(record -> ml.santerurale.interceptors.access.SiteLabels.siteOf(record)
-                            .filter(lost::contains).isPresent());
+                if (scopeChanged) {
+                    // §6: the user's sites changed; drop every synced copy (the outbox stays) and
+                    // start again with a first sync: the current state of exactly the new sites.
+                    records.clear();
                     report.purgedSites.addAll(lost);
+                    report.restarted = true;
                     if (cursor != null) {
                         cursor = null;
                         next = "/_history?_count=" + pageSize;
@@ -419,6 +422,8 @@ public final class SyncDevice {
         public final List<Bundle.BundleEntryComponent> entries = new ArrayList<>();
         /** Sites the feed stopped covering; their records were removed from the device. */
         public final java.util.Set<String> purgedSites = new java.util.TreeSet<>();
+        /** The feed's sites changed, so the device started again with a first sync. */
+        public boolean restarted;
         public int pages;
         public long bytes;
     }

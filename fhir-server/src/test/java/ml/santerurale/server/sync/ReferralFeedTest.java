@@ -118,4 +118,77 @@ class ReferralFeedTest extends ServerIntegrationTest {
         assertThat(fromScratch.entries).extracting(e -> e.getRequest().getUrl()).doesNotHaveDuplicates()
                 .noneMatch(url -> url.startsWith(SyncDevice.key(unrelated)));
     }
+
+    @Test
+    void theEndOfOneReferralRemovesNothingStillVisible() throws InterruptedException {
+        SyncDevice atBaguineda = device(referring);
+        SyncDevice atBanco = device(receiving);
+        SyncDevice districtDoctor = device(TestTokens.get().user("medecin.district.feed", Set.of("medecin"),
+                Set.of("CSCOM-BAGUINEDA", "CSCOM-BANCO")));
+        atBanco.pull(500);
+        districtDoctor.pull(500);
+        Patient patient = Consultations.patient("Diallo", "Hawa");
+        ServiceRequest first = referralToBanco(patient, "Référence: échographie");
+        ServiceRequest second = referralToBanco(patient, "Référence: bilan sanguin");
+        atBaguineda.record(patient, first, second);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        String patientKey = SyncDevice.key(patient);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        atBanco.pull(500);
+        districtDoctor.pull(500);
+        assertThat(atBanco.records()).containsKey(patientKey);
+
+        ServiceRequest firstDone = (ServiceRequest) atBaguineda.records().get(SyncDevice.key(first)).copy();
+        firstDone.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+        atBaguineda.record(firstDone);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+
+        SyncDevice.PullReport atBancoAfterFirst = atBanco.pull(500);
+        assertThat(atBancoAfterFirst.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .as("the first referral leaves, the patient stays: the second one still grants them")
+                .contains("DELETE " + SyncDevice.key(first)).doesNotContain("DELETE " + patientKey);
+        assertThat(atBanco.records()).containsKey(patientKey);
+        SyncDevice.PullReport doctorAfterFirst = districtDoctor.pull(500);
+        assertThat(doctorAfterFirst.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .as("a doctor of both sites keeps the patient and the referral of their own site")
+                .noneMatch(entry -> entry.startsWith("DELETE "));
+        assertThat(districtDoctor.records()).containsKeys(patientKey, SyncDevice.key(first), SyncDevice.key(second));
+
+        ServiceRequest secondDone = (ServiceRequest) atBaguineda.records().get(SyncDevice.key(second)).copy();
+        secondDone.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+        atBaguineda.record(secondDone);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        atBanco.pull(500);
+        assertThat(atBanco.records()).as("both referrals ended").doesNotContainKey(patientKey);
+
+        SyncDevice newPhoneAtBanco = device(receiving);
+        SyncDevice.PullReport firstSync = newPhoneAtBanco.pull(500);
+        assertThat(firstSync.entries).as("an ended referral shows nothing of the patient to a new phone")
+                .noneMatch(e -> e.getResource() != null && SyncDevice.key(e.getResource()).equals(patientKey));
+        assertThat(newPhoneAtBanco.records()).doesNotContainKey(patientKey);
+    }
+
+    @Test
+    void aReferralToAnOrganisationThatIsNotOneOfOurSitesGrantsNothing() throws InterruptedException {
+        String clinic = "clinique-privee-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(as(TestTokens.get().admin(), () -> putJson("/Organization/" + clinic,
+                "{\"resourceType\":\"Organization\",\"id\":\"" + clinic + "\",\"name\":\"Clinique privée\"}")).statusCode())
+                .isEqualTo(201);
+        SyncDevice atBaguineda = device(referring);
+        Patient patient = Consultations.patient("Kanté", "Oumar");
+        ServiceRequest toRegion = referralToBanco(patient, "Référence: clinique privée");
+        toRegion.getPerformer().clear();
+        toRegion.addPerformer(new Reference("Organization/" + clinic));
+        atBaguineda.record(patient, toRegion);
+        assertThat(atBaguineda.push().accepted).hasSize(1);
+
+        assertThat(jdbc.queryForObject("select count(*) from srm_referral_grant where service_request_id = ?", Integer.class,
+                toRegion.getIdElement().getIdPart())).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from srm_change where scope is not null and fhir_id in (?, ?)", Integer.class,
+                toRegion.getIdElement().getIdPart(), patient.getIdElement().getIdPart())).as("no scope row, for anyone").isZero();
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        assertThat(device(receiving).pull(500).entries).noneMatch(e -> e.getRequest().getUrl().contains(patient.getIdElement().getIdPart()));
+    }
 }

@@ -162,6 +162,12 @@ class SyncFeedTest extends ServerIntegrationTest {
         assertThat(phone.records().values()).as("nothing of Niéna left on the phone")
                 .noneMatch(record -> SiteLabels.siteOf(record).filter("CSCOM-NIENA"::equals).isPresent());
         assertThat(phone.records()).containsKey(SyncDevice.key(atKignanPatient));
+
+        // Back at Niéna too: the first sync that follows brings its current state again.
+        token.set(TestTokens.get().user("medecin.moving.feed", Set.of("medecin"), Set.of("CSCOM-NIENA", "CSCOM-KIGNAN")));
+        SyncDevice.PullReport afterTheReturn = phone.pull(500);
+        assertThat(afterTheReturn.restarted).isTrue();
+        assertThat(phone.records()).containsKeys(SyncDevice.key(atNienaPatient), SyncDevice.key(atKignanPatient));
     }
 
     @Test
