@@ -1,0 +1,163 @@
+# Shared by bench/foundation.sh and bench/sync.sh (sourced, not run): build the server if needed,
+# start the benchmark program first (it is the token issuer the server will trust), start the
+# server on free 127.0.0.1 ports (never 8080/5433) with an empty temporary data directory, wait
+# for readiness, hand the benchmark the server's address, show its output, stop everything.
+#
+# The sourcing script sets, before calling bench_run:
+#   BENCH_NAME      prefix of log lines and of the temporary directory
+#   SERVER_TIMEOUT  hard limit on the server process (s)
+#   BENCH_TIMEOUT   limit on the benchmark program once the server is ready (s)
+# and may set READY_TIMEOUT (start-up limit, default 240 s), ISSUER_TIMEOUT (the program
+# publishing its JWKS, compiling first, default 120 s) and SRM_BENCH_KEEP_LOG=<file>.
+# After bench_run: BENCH_RC, STARTUP_MS, SHUTDOWN_MS and RESULT (the program's last RESULT line).
+
+ROOT=$PWD
+JAR=fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar
+READY_TIMEOUT=${READY_TIMEOUT:-240}
+ISSUER_TIMEOUT=${ISSUER_TIMEOUT:-120}
+
+log() { printf '[%s %s] %s\n' "$BENCH_NAME" "$(date +%H:%M:%S)" "$*"; }
+
+# ---- build if needed (package, never install: ~/.m2 is shared with other builds)
+bench_build() {
+  if [[ "${SRM_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    if [[ ! -f $JAR ]] || [[ -n "$(find pom.xml */pom.xml */src/main -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+      log "building: mvn -q -B -DskipTests package"
+      mvn -q -B -DskipTests package
+    else
+      log "jar is up to date: $JAR"
+    fi
+  fi
+  [[ -f $JAR ]] || { echo "no $JAR" >&2; exit 1; }
+}
+
+# ---- free ports on 127.0.0.1, never the developer defaults
+port_in_use() { [[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]; }
+free_port() {  # [port to avoid]
+  local p i
+  for i in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    [[ $p == 8080 || $p == 5433 || $p == "${1:-0}" ]] && continue
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done
+  echo "no free port found" >&2; return 1
+}
+
+print_log_tail() {
+  echo "---- last 50 lines of the server log (message field) ----"
+  tail -n 50 "$LOG" 2>/dev/null | sed -E 's/.*"message":"(([^"\\]|\\.)*)".*/\1/' || true
+  echo "---------------------------------------------------------"
+}
+
+stop_server() {
+  [[ -n $TPID ]] || return 0
+  if kill -0 "$TPID" 2>/dev/null; then
+    local t0 i
+    t0=$(date +%s%N)
+    # SIGTERM to the JVM (timeout would forward it too); graceful shutdown stops PostgreSQL.
+    kill -TERM "${JPID:-$TPID}" 2>/dev/null || true
+    for i in $(seq 1 60); do kill -0 "$TPID" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$TPID" 2>/dev/null; then
+      log "server still running after 30 s; sending SIGKILL"
+      kill -KILL "${JPID:-$TPID}" 2>/dev/null || true
+    fi
+    wait "$TPID" 2>/dev/null || true
+    SHUTDOWN_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  fi
+  TPID=""
+}
+
+stop_bench() {
+  [[ -n $BPID ]] || return 0
+  kill -TERM "$BPID" 2>/dev/null || true
+  wait "$BPID" 2>/dev/null || true
+  BPID=""
+}
+
+bench_cleanup() {
+  local rc=$?
+  stop_bench
+  stop_server
+  if [[ -n "${SRM_BENCH_KEEP_LOG:-}" && -f ${LOG:-} ]]; then cp "$LOG" "$SRM_BENCH_KEEP_LOG" || true; fi
+  [[ -n ${WORK:-} ]] && rm -rf "$WORK"
+  exit $rc
+}
+
+# bench_run <program.java> [program arguments...]
+bench_run() {
+  local program=$1 code i
+  shift
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/srm-$BENCH_NAME.XXXXXX")
+  LOG=$WORK/server.log
+  OUT=$WORK/bench.out
+  HANDSHAKE=$WORK/handshake
+  mkdir "$HANDSHAKE"
+  TPID=""; JPID=""; BPID=""; SHUTDOWN_MS=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  # The benchmark first: it is the token issuer the server will trust.
+  LOADAVG_BEFORE=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "")
+  log "1-min load average before start: ${LOADAVG_BEFORE:-?} on $(nproc) CPUs (other work distorts every figure)"
+  SRM_BENCH_LOADAVG_BEFORE=$LOADAVG_BEFORE SRM_BENCH_PG_DATA=$WORK/data/postgres \
+    timeout --kill-after=10s $(( ISSUER_TIMEOUT + READY_TIMEOUT + BENCH_TIMEOUT )) \
+    java "$program" "$HANDSHAKE" "$@" >"$OUT" 2>&1 &
+  BPID=$!
+  local issuer_start
+  issuer_start=$(date +%s)
+  until [[ -f $HANDSHAKE/issuer ]]; do
+    if ! kill -0 "$BPID" 2>/dev/null || (( $(date +%s) - issuer_start > ISSUER_TIMEOUT )); then
+      log "the benchmark did not publish its token issuer"; cat "$OUT"; exit 1
+    fi
+    sleep 0.1
+  done
+  local issuer jwks_uri
+  { read -r issuer; read -r jwks_uri; } <"$HANDSHAKE/issuer"
+  log "token issuer: $issuer (JWKS $jwks_uri, served by the benchmark)"
+
+  # Ports chosen now, so that the JWKS port is already taken.
+  local http_port db_port start_ns
+  http_port=$(free_port)
+  db_port=$(free_port "$http_port")
+  log "starting server: http://127.0.0.1:$http_port (embedded PostgreSQL on $db_port, data in $WORK/data)"
+  start_ns=$(date +%s%N)
+  SRM_DATA_DIR=$WORK/data SRM_EMBEDDED_DB_PORT=$db_port PORT=$http_port SERVER_ADDRESS=127.0.0.1 \
+    timeout --kill-after=20s "$SERVER_TIMEOUT" java ${JAVA_OPTS:-} -jar "$ROOT/$JAR" \
+      "--srm.security.issuers[0].issuer=$issuer" "--srm.security.issuers[0].jwks-uri=$jwks_uri" >"$LOG" 2>&1 &
+  TPID=$!
+  for i in $(seq 1 50); do JPID=$(pgrep -P "$TPID" java || true); [[ -n $JPID ]] && break; sleep 0.1; done
+  [[ -n $JPID ]] || { log "server JVM did not start"; print_log_tail; exit 1; }
+
+  local ready_url="http://127.0.0.1:$http_port/actuator/health/readiness"
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ready_url" || true)
+    [[ $code == 200 ]] && break
+    if ! kill -0 "$JPID" 2>/dev/null; then
+      log "server exited before it was ready"; print_log_tail; exit 1
+    fi
+    if (( ($(date +%s%N) - start_ns) / 1000000000 > READY_TIMEOUT )); then
+      log "server not ready after ${READY_TIMEOUT} s"; print_log_tail; exit 1
+    fi
+    sleep 0.2
+  done
+  STARTUP_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  log "ready after $STARTUP_MS ms (pid $JPID)"
+
+  # Measure: tell the waiting benchmark where the server is, show its output as it comes.
+  printf 'base_url=http://127.0.0.1:%s\npid=%s\nstartup_ms=%s\npg_port=%s\n' "$http_port" "$JPID" "$STARTUP_MS" "$db_port" \
+    >"$HANDSHAKE/go.tmp"
+  mv "$HANDSHAKE/go.tmp" "$HANDSHAKE/go"
+  tail -n +1 -s 0.2 -f --pid="$BPID" "$OUT"
+  set +e
+  wait "$BPID"
+  BENCH_RC=$?
+  set -e
+  BPID=""
+  if (( BENCH_RC != 0 )); then
+    log "benchmark failed (exit $BENCH_RC)"; print_log_tail
+  fi
+
+  stop_server
+  log "server stopped${SHUTDOWN_MS:+ in $SHUTDOWN_MS ms}; removing $WORK"
+  RESULT=$(grep '^RESULT {' "$OUT" | tail -n 1 || true)
+}
