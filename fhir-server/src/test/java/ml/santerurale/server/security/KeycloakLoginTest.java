@@ -135,13 +135,7 @@ class KeycloakLoginTest extends ServerIntegrationTest {
 
     @Test
     void pwaLoginWithoutPkceIsRefused() {
-        String redirectUri = "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
-        Map<String, String> authorize = new LinkedHashMap<>();
-        authorize.put("client_id", "pwa");
-        authorize.put("response_type", "code");
-        authorize.put("redirect_uri", redirectUri);
-        authorize.put("scope", "openid");
-        authorize.put("state", randomBase64Url(12));
+        Map<String, String> authorize = authorizeRequest(loopbackRedirectUri(), "openid", randomBase64Url(12));
         HttpResponse<String> answer = call(http, HttpRequest.newBuilder(
                 URI.create(keycloak.oidcEndpoints() + "/auth?" + form(authorize))).GET());
 
@@ -196,15 +190,9 @@ class KeycloakLoginTest extends ServerIntegrationTest {
         String verifier = randomBase64Url(48);
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
         String state = randomBase64Url(12);
-        // Keycloak ignores the port of a loopback-IP redirect URI (RFC 8252 §7.3): any port, nothing listens.
-        String redirectUri = "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
+        String redirectUri = loopbackRedirectUri();
 
-        Map<String, String> authorize = new LinkedHashMap<>();
-        authorize.put("client_id", "pwa");
-        authorize.put("response_type", "code");
-        authorize.put("redirect_uri", redirectUri);
-        authorize.put("scope", "openid offline_access");
-        authorize.put("state", state);
+        Map<String, String> authorize = authorizeRequest(redirectUri, "openid offline_access", state);
         authorize.put("code_challenge", challenge);
         authorize.put("code_challenge_method", "S256");
         HttpResponse<String> page = call(browser, HttpRequest.newBuilder(
@@ -244,6 +232,22 @@ class KeycloakLoginTest extends ServerIntegrationTest {
         Map<String, Object> body = JSONObjectUtils.parse(token.body());
         return new Tokens((String) body.get("access_token"), (String) body.get("refresh_token"),
                 (String) body.get("id_token"));
+    }
+
+    /** Keycloak ignores the port of a loopback-IP redirect URI (RFC 8252 §7.3): any port, nothing listens. */
+    private static String loopbackRedirectUri() {
+        return "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
+    }
+
+    /** The PWA's authorization request (code flow), without PKCE: the caller adds the challenge. */
+    private static Map<String, String> authorizeRequest(String redirectUri, String scope, String state) {
+        Map<String, String> authorize = new LinkedHashMap<>();
+        authorize.put("client_id", "pwa");
+        authorize.put("response_type", "code");
+        authorize.put("redirect_uri", redirectUri);
+        authorize.put("scope", scope);
+        authorize.put("state", state);
+        return authorize;
     }
 
     /**
