@@ -54,6 +54,7 @@ public final class SyncDevice {
     /** The sites the last feed covered. */
     private final java.util.Set<String> scope = new java.util.TreeSet<>();
     private int maxAttempts = 5;
+    private boolean retrying;
     /** docs/SYNC.md §4: 1 s, 2 s, 4 s … capped at 5 min; tests shorten it with {@link #retryingAfter}. */
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(5);
@@ -66,11 +67,21 @@ public final class SyncDevice {
         this.clock = clock;
     }
 
-    /** Shorter back-off than the documented 1 s … 5 min, so that tests of lost answers stay fast. */
+    /**
+     * Retries as docs/SYNC.md says (a lost answer, a 5xx or 429 with back-off, one 401 with a
+     * renewed token). Off by default: a test that does not opt in fails at the first such answer,
+     * so a server that sometimes answers 500 cannot pass unnoticed.
+     */
+    public SyncDevice retrying() {
+        this.retrying = true;
+        return this;
+    }
+
+    /** Shorter back-off than the documented 1 s … 5 min, so that tests of lost answers stay fast (implies {@link #retrying}). */
     public SyncDevice retryingAfter(Duration first, Duration max) {
         this.firstRetryDelay = first;
         this.maxRetryDelay = max;
-        return this;
+        return retrying();
     }
 
     /** One consultation recorded offline: new resources and edits of known ones, in one batch. */
@@ -148,6 +159,10 @@ public final class SyncDevice {
                 try {
                     response = http.send(request("").header("Content-Type", "application/fhir+json")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (!retrying && (response.statusCode() == 401 || response.statusCode() == 429 || response.statusCode() >= 500)) {
+                        throw new IllegalStateException("Sync push answered " + response.statusCode() + " (this test device does not"
+                                + " retry unless told to, see retrying()): " + response.body());
+                    }
                     if (response.statusCode() == 401 && !tokenRenewed) {
                         // §3: refresh the token (the supplier hands the current one), then the same bytes again.
                         tokenRenewed = true;
@@ -159,6 +174,10 @@ public final class SyncDevice {
                         backOff(attempt);
                     }
                 } catch (IOException lost) {
+                    if (!retrying) {
+                        throw new java.io.UncheckedIOException("Sync push lost its answer (this test device does not retry"
+                                + " unless told to, see retrying())", lost);
+                    }
                     report.retries++;
                     if (attempt >= maxAttempts) {
                         report.unsent.add(batch);
@@ -264,6 +283,7 @@ public final class SyncDevice {
             report.pages++;
             report.bytes += response.body().length;
             Bundle page = fhirContext.newJsonParser().parseResource(Bundle.class, body);
+            report.pageSizes.add(page.getEntry().size());
             if (firstPage) {
                 firstPage = false;
                 java.util.Set<String> pageScope = new java.util.TreeSet<>();
@@ -425,6 +445,8 @@ public final class SyncDevice {
         /** The feed's sites changed, so the device started again with a first sync. */
         public boolean restarted;
         public int pages;
+        /** How many entries each page held, in order. */
+        public final List<Integer> pageSizes = new ArrayList<>();
         public long bytes;
     }
 }

@@ -26,19 +26,22 @@ class SyncBatchBadInputTest extends ServerIntegrationTest {
 
     private final String soignant = TestTokens.get().user("soignant.konobougou.bad", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
 
-    private Resource[] visit;
+    /** Every resource of every batch this test sent: none may have been written. */
+    private final java.util.List<Resource> sent = new java.util.ArrayList<>();
 
     /** A valid batch (one consultation), changed by {@code breakIt}, then sent. */
     private java.net.http.HttpResponse<String> send(Consumer<Bundle> breakIt) {
         SyncDevice phone = new SyncDevice("phone-bad-" + UUID.randomUUID(), fhirBase(), () -> soignant, fhirContext, Clock.systemUTC());
-        visit = Consultations.visit(Consultations.patient("Maïga", "Kadiatou"), "Organization/cscom-konobougou");
+        Resource[] visit = Consultations.visit(Consultations.patient("Maïga", "Kadiatou"), "Organization/cscom-konobougou");
+        sent.addAll(java.util.List.of(visit));
         Bundle bundle = phone.bundleOf(phone.record(visit));
         breakIt.accept(bundle);
         return as(soignant, () -> postJson("", json(bundle)));
     }
 
     private void assertNothingWritten() {
-        for (Resource resource : visit) {
+        assertThat(sent).isNotEmpty();
+        for (Resource resource : sent) {
             assertThat(jdbc.queryForObject("select count(*) from hfj_resource where res_type = ? and fhir_id = ?", Integer.class,
                     resource.fhirType(), resource.getIdElement().getIdPart())).as(SyncDevice.key(resource)).isZero();
         }
@@ -90,6 +93,20 @@ class SyncBatchBadInputTest extends ServerIntegrationTest {
                 "Bundle.timestamp is missing");
         assertOutcome(fhirContext, send(bundle -> bundle.getIdentifier().setValue("")), 400, "invalid",
                 "Bundle.identifier.value must hold the batch's idempotency key");
+        assertNothingWritten();
+    }
+
+    @Test
+    void refusesAnIdempotencyKeyOver200Characters() {
+        var response = send(bundle -> bundle.getIdentifier().setValue("k".repeat(201)));
+        assertOutcome(fhirContext, response, 400, "invalid", "Bundle.identifier");
+        assertNothingWritten();
+    }
+
+    @Test
+    void refusesAMatchUrl() {
+        var response = send(bundle -> bundle.getEntry().get(0).getRequest().setUrl("Patient?identifier=urn:srm:test|1"));
+        assertOutcome(fhirContext, response, 400, "invalid", "Bundle.entry[0].request.url");
         assertNothingWritten();
     }
 

@@ -64,7 +64,8 @@ class SyncFeedTest extends ServerIntegrationTest {
         recorder.record(visit);
         assertThat(recorder.push().accepted).hasSize(1);
         SyncDevice elsewhere = device(kalake);
-        elsewhere.record(Consultations.visit(Consultations.patient("Touré", "Hawa"), "Organization/cscom-kalake"));
+        Resource[] kalakeVisit = Consultations.visit(Consultations.patient("Touré", "Hawa"), "Organization/cscom-kalake");
+        elsewhere.record(kalakeVisit);
         assertThat(elsewhere.push().accepted).hasSize(1);
 
         SyncDevice reader = device(boidie);
@@ -97,8 +98,12 @@ class SyncFeedTest extends ServerIntegrationTest {
 
         assertThat(changes.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
                 .contains("PUT Patient/" + patient.getIdElement().getIdPart() + "/_history/2", "DELETE " + SyncDevice.key(visit[2]) + "/_history/2");
-        assertThat(changes.entries).extracting(e -> e.getRequest().getUrl())
-                .allSatisfy(url -> assertThat(url).doesNotContain("Touré"));
+        List<String> kalakeKeys = java.util.Arrays.stream(kalakeVisit).map(SyncDevice::key).toList();
+        assertThat(kalakeKeys).hasSize(5);
+        List<Bundle.BundleEntryComponent> everything = new ArrayList<>(firstEntries);
+        everything.addAll(changes.entries);
+        assertThat(everything).extracting(e -> e.getRequest().getUrl().replaceAll("/_history/.*", ""))
+                .as("nothing recorded at Kalaké reaches Boïdié's feed").doesNotContainAnyElementsOf(kalakeKeys);
         assertThat(((Patient) reader.records().get(SyncDevice.key(patient))).getNameFirstRep().getGiven()).hasSize(2);
         assertThat(reader.records()).doesNotContainKey(SyncDevice.key(visit[2]));
         List<Bundle.BundleEntryComponent> shown = new ArrayList<>(changes.entries);
@@ -190,9 +195,20 @@ class SyncFeedTest extends ServerIntegrationTest {
         SyncDevice.PullReport inThousands = large.pull(1000);
         SyncDevice.PullReport inHundreds = small.pull(100);
 
-        assertThat(inThousands.entries).as("over 500 changes in the feed").hasSizeGreaterThan(700);
+        assertThat(inThousands.pageSizes).as("the server caps pages at 500").allSatisfy(size -> assertThat(size).isBetween(0, 500));
+        assertThat(inThousands.pageSizes.stream().filter(size -> size == 500)).as("a full page of 500 at least").isNotEmpty();
+        assertThat(inHundreds.pageSizes).allSatisfy(size -> assertThat(size).isBetween(0, 100));
         assertThat(inThousands.entries).extracting(e -> e.getRequest().getUrl())
                 .containsExactlyElementsOf(inHundreds.entries.stream().map(e -> e.getRequest().getUrl()).toList());
+        // Every record of the site in the database is in the feed, once: compared by id, not by a threshold.
+        List<String> stored = jdbc.queryForList("select r.res_type || '/' || r.fhir_id from hfj_resource r"
+                + " join hfj_partition p on p.part_id = r.partition_id where p.part_name = 'CSCOM-BLA-CENTRAL'"
+                + " and r.res_deleted_at is null and r.res_type <> 'AuditEvent'", String.class);
+        assertThat(stored).hasSizeGreaterThanOrEqualTo(700);
+        assertThat(inThousands.entries).filteredOn(e -> e.getResource() != null
+                        && "CSCOM-BLA-CENTRAL".equals(SiteLabels.siteOf(e.getResource()).orElse(null)))
+                .extracting(e -> e.getRequest().getUrl().replaceAll("/_history/.*", ""))
+                .containsExactlyInAnyOrderElementsOf(stored);
     }
 
     /** Commits late: takes its transaction id at once, then holds the transaction open. */

@@ -85,7 +85,7 @@ class SyncPushTest extends ServerIntegrationTest {
     void sendsTheSameBatchAgainWithARenewedTokenAfterA401() {
         java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean(true);
         SyncDevice phone = new SyncDevice("phone-401-" + UUID.randomUUID(), fhirBase(),
-                () -> expired.getAndSet(false) ? "expired.access.token" : soignant, fhirContext, Clock.systemUTC());
+                () -> expired.getAndSet(false) ? "expired.access.token" : soignant, fhirContext, Clock.systemUTC()).retrying();
         SyncDevice.Batch batch = phone.record(Consultations.visit(Consultations.patient("Konaté", "Rokia"), KONOBOUGOU));
 
         SyncDevice.PushReport report = phone.push();
@@ -97,7 +97,8 @@ class SyncPushTest extends ServerIntegrationTest {
     @Test
     void replaysOriginalResponseOnRetryAfterLostResponse() throws Exception {
         try (FlakyProxy link = new FlakyProxy(port)) {
-            SyncDevice phone = device("phone-lost-" + UUID.randomUUID(), soignant, "http://localhost:" + link.port() + "/fhir", Clock.systemUTC());
+            SyncDevice phone = device("phone-lost-" + UUID.randomUUID(), soignant, "http://localhost:" + link.port() + "/fhir", Clock.systemUTC())
+                    .retrying();
             Patient patient = Consultations.patient("Diarra", "Fatoumata");
             Resource[] visit = Consultations.visit(patient, KONOBOUGOU);
             SyncDevice.Batch batch = phone.record(visit);
@@ -127,19 +128,40 @@ class SyncPushTest extends ServerIntegrationTest {
     void concurrentCopiesOfOneBatchApplyOnce() {
         SyncDevice phone = device("phone-twice-" + UUID.randomUUID(), soignant);
         Patient patient = Consultations.patient("Keita", "Oumou");
-        SyncDevice.Batch batch = phone.record(Consultations.visit(patient, KONOBOUGOU));
+        Resource[] visit = Consultations.visit(patient, KONOBOUGOU);
+        SyncDevice.Batch batch = phone.record(visit);
         String body = json(phone.bundleOf(batch));
 
-        List<HttpResponse<String>> answers = List.of(
-                        CompletableFuture.supplyAsync(() -> as(soignant, () -> postJson("", body))),
-                        CompletableFuture.supplyAsync(() -> as(soignant, () -> postJson("", body))))
-                .stream().map(CompletableFuture::join).toList();
+        // Eight copies released together by a barrier, each on its own thread.
+        int copies = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(copies);
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(copies);
+        List<CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < copies; i++) {
+            sent.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return as(soignant, () -> postJson("", body));
+            }, senders));
+        }
+        List<HttpResponse<String>> answers = sent.stream().map(CompletableFuture::join).toList();
+        senders.shutdown();
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200));
-        assertThat(parse(Bundle.class, answers.get(0).body()).getEntry()).extracting(e -> e.getResponse().getLocation())
-                .isEqualTo(parse(Bundle.class, answers.get(1).body()).getEntry().stream().map(e -> e.getResponse().getLocation()).toList());
-        assertThat(answers).filteredOn(answer -> answer.headers().firstValue("X-Sync-Replayed").isPresent()).hasSize(1);
-        assertThat(versionsStored(patient)).isEqualTo(1);
+        List<String> locations = parse(Bundle.class, answers.get(0).body()).getEntry().stream()
+                .map(e -> e.getResponse().getLocation()).toList();
+        assertThat(answers).allSatisfy(answer -> assertThat(parse(Bundle.class, answer.body()).getEntry())
+                .extracting(e -> e.getResponse().getLocation()).isEqualTo(locations));
+        assertThat(answers).filteredOn(answer -> answer.headers().firstValue("X-Sync-Replayed").isPresent())
+                .as("one copy applied, seven replayed").hasSize(copies - 1);
+        for (Resource resource : visit) {
+            assertThat(versionsStored(resource)).as("versions of %s", SyncDevice.key(resource)).isEqualTo(1);
+        }
+        assertThat(parse(Bundle.class, get("/Provenance?target=Patient/" + patient.getIdElement().getIdPart()).body()).getEntry())
+                .as("one Provenance for eight copies").hasSize(1);
     }
 
     @Test

@@ -41,8 +41,21 @@ class RequestSizeGuardTest {
 
     @Test
     void refusesABodyWithoutLengthThatGrowsOverTheLimit() {
-        MockHttpServletRequest request = post(new byte[101]);
+        // A chunked body: the container knows no length until it has read it all.
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/fhir") {
+            @Override
+            public int getContentLength() {
+                return -1;
+            }
+
+            @Override
+            public long getContentLengthLong() {
+                return -1;
+            }
+        };
+        request.setContent(new byte[101]);
         request.removeHeader("Content-Length");
+        assertThat(request.getContentLengthLong()).as("the guard is not told the length").isEqualTo(-1);
         PayloadTooLargeException refused = (PayloadTooLargeException) catchThrowable(request);
         OperationOutcome outcome = (OperationOutcome) refused.getOperationOutcome();
         assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TOOLONG);
