@@ -3,6 +3,7 @@ package ml.santerurale.server.access;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import java.util.Set;
 import ml.santerurale.interceptors.access.AccessPolicy;
+import ml.santerurale.interceptors.access.ReachedTypes;
 import ml.santerurale.interceptors.access.RoleMatrixEnforcer;
 import ml.santerurale.interceptors.access.SearchOwners;
 import ml.santerurale.interceptors.access.SitePartitioning;
@@ -41,16 +42,19 @@ class AccessConfig {
 
     @Bean
     SitePartitioning sitePartitioning(AccessPolicy policy, JdbcSiteDirectory directory, FhirContext fhirContext,
-            JdbcReferralGrants referralGrants, IInterceptorService interceptorService) {
+            JdbcReferralGrants referralGrants, IInterceptorService interceptorService,
+            org.springframework.beans.factory.ObjectProvider<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver) {
         SitePartitioning partitioning = new SitePartitioning(policy, directory,
-                new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext, referralGrants);
+                new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext, referralGrants,
+                linkResolver::getObject);
         interceptorService.registerInterceptor(partitioning);
         return partitioning;
     }
 
     @Bean
-    RoleMatrixEnforcer roleMatrixEnforcer(AccessPolicy policy, IInterceptorService interceptorService) {
-        RoleMatrixEnforcer enforcer = new RoleMatrixEnforcer(policy, ALLOWED_OPERATIONS);
+    RoleMatrixEnforcer roleMatrixEnforcer(AccessPolicy policy, FhirContext fhirContext, IInterceptorService interceptorService) {
+        RoleMatrixEnforcer enforcer = new RoleMatrixEnforcer(policy, ALLOWED_OPERATIONS,
+                new ReachedTypes(fhirContext, ServedResourceTypes.ALL));
         interceptorService.registerInterceptor(enforcer);
         return enforcer;
     }

@@ -84,6 +84,11 @@ public class JdbcSiteDirectory implements SiteDirectory {
     }
 
     @Override
+    public Optional<Integer> partitionOf(String siteCode) {
+        return Optional.ofNullable(siteCode == null ? null : idBySite.get(siteCode));
+    }
+
+    @Override
     public Optional<String> siteOfPartition(int partitionId) {
         return Optional.ofNullable(siteById.get(partitionId));
     }

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -44,6 +46,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class AuditOutboxDrainer {
 
     static final int MAX_ATTEMPTS = 5;
+    /** The "site" of reference data and of the national trail (HAPI's default partition). */
+    private static final String SHARED = "";
+
     static final String UNRESOLVED_REFERENCE_SYSTEM = "https://sante-rurale.ml/fhir/sid/unresolved-reference";
 
     private static final Logger log = LoggerFactory.getLogger(AuditOutboxDrainer.class);
@@ -147,12 +152,14 @@ public final class AuditOutboxDrainer {
         if (events.isEmpty()) {
             return;
         }
-        Set<String> existing = existingTargets(events);
+        Map<String, String> existing = existingTargets(events);
         Bundle batch = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (AuditEvent event : events) {
+            String eventSite = ml.santerurale.interceptors.access.SiteLabels.siteOf(event).orElse(SHARED);
             for (AuditEvent.AuditEventEntityComponent entity : event.getEntity()) {
                 String reference = entity.getWhat().getReference();
-                if (reference != null && !existing.contains(reference)) {
+                String targetSite = reference == null ? null : existing.get(reference);
+                if (reference != null && (targetSite == null || !(targetSite.equals(SHARED) || targetSite.equals(eventSite)))) {
                     entity.setWhat(new Reference().setDisplay(reference).setIdentifier(
                             new Identifier().setSystem(UNRESOLVED_REFERENCE_SYSTEM).setValue(reference)));
                 }
@@ -164,14 +171,18 @@ public final class AuditOutboxDrainer {
     }
 
     /**
-     * Which {@code Type/id} references of these events name a stored, not deleted resource. HAPI
-     * refuses to store a reference to a resource it does not have or has deleted, yet a refused
-     * read of {@code Patient/nonexistent} or the delete of a patient must still be recorded: such
+     * Which {@code Type/id} references of these events name a stored, not deleted resource, with
+     * the site it is stored at ({@link #SHARED} for reference data). HAPI refuses to store a
+     * reference to a resource it does not have or has deleted, yet a refused read of
+     * {@code Patient/nonexistent} or the delete of a patient must still be recorded: such
      * references are kept as a logical reference ({@value #UNRESOLVED_REFERENCE_SYSTEM}
-     * identifier and display). {@code entity-name} (every entity's name is its reference) finds
-     * both kinds. One indexed query per batch, on HAPI's HFJ_RESOURCE.
+     * identifier and display). So is a reference to another site's record than the event's: the
+     * trail of one site must not tell its readers that an id exists elsewhere (a refused read of
+     * another site's patient looks exactly like a read of a missing one). {@code entity-name}
+     * (every entity's name is its reference) finds every kind. One indexed query per batch, on
+     * HAPI's HFJ_RESOURCE.
      */
-    private Set<String> existingTargets(List<AuditEvent> events) {
+    private Map<String, String> existingTargets(List<AuditEvent> events) {
         Set<String> references = new HashSet<>();
         events.forEach(event -> event.getEntity().forEach(entity -> {
             String reference = entity.getWhat().getReference();
@@ -180,14 +191,19 @@ public final class AuditOutboxDrainer {
             }
         }));
         if (references.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
         String[] types = references.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new);
         String[] ids = references.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new);
-        return new HashSet<>(jdbc.query("select r.res_type || '/' || r.fhir_id from hfj_resource r"
+        Map<String, String> found = new HashMap<>();
+        jdbc.query("select r.res_type || '/' || r.fhir_id, p.part_name from hfj_resource r"
                 + " join unnest(?::varchar[], ?::varchar[]) as t(res_type, fhir_id)"
-                + " on r.res_type = t.res_type and r.fhir_id = t.fhir_id where r.res_deleted_at is null",
-                (rs, i) -> rs.getString(1), types, ids));
+                + " on r.res_type = t.res_type and r.fhir_id = t.fhir_id"
+                + " left join hfj_partition p on p.part_id = r.partition_id where r.res_deleted_at is null",
+                (org.springframework.jdbc.core.RowCallbackHandler) rs -> found.put(rs.getString(1),
+                        rs.getString(2) == null || "DEFAULT".equals(rs.getString(2)) ? SHARED : rs.getString(2)),
+                types, ids);
+        return found;
     }
 
     private record Row(long id, String payload) {}

@@ -34,6 +34,7 @@ class SiteLeakTest extends ServerIntegrationTest {
 
     private final String djeliStaff = TestTokens.get().user("soignant.djeli.test", Set.of("medecin"), Set.of(DJELI));
     private final String konobougouStaff = TestTokens.get().user("soignant.konobougou.test", Set.of("medecin"), Set.of(KONOBOUGOU));
+    private final String konobougouMajor = TestTokens.get().user("major.konobougou.test", Set.of("major"), Set.of(KONOBOUGOU));
 
     private String family;
     private String patientId;
@@ -134,9 +135,14 @@ class SiteLeakTest extends ServerIntegrationTest {
     @Test
     void fullTextSearchesNeitherReturnNorCountTheOtherSite() {
         assertThat(ids(fromKonobougou("/Patient?_content=" + family))).isEmpty();
-        HttpResponse<String> count = fromKonobougou("/Patient?_content=" + family + "&_summary=count");
-        assertThat(count.statusCode()).isEqualTo(400);
-        assertThat(count.body()).contains("not available on clinical data");
+        for (String counting : List.of("&_summary=count", "&_count=0", "&_total=accurate", "&_total=estimate")) {
+            for (String search : List.of("/Patient?_content=", "/Patient?_text=", "/AuditEvent?_content=")) {
+                HttpResponse<String> count = as(search.startsWith("/AuditEvent") ? konobougouMajor : konobougouStaff,
+                        () -> get(search + family + counting));
+                assertThat(count.statusCode()).as(search + counting).isEqualTo(400);
+                assertThat(count.body()).contains("Counting the matches of a full-text search").doesNotContain("\"total\"");
+            }
+        }
         assertThat(ids(as(djeliStaff, () -> get("/Patient?_content=" + family)))).contains(patientId);
     }
 
@@ -269,6 +275,35 @@ class SiteLeakTest extends ServerIntegrationTest {
         HttpResponse<String> move = as(TestTokens.get().user("medecin.both", Set.of("medecin"), Set.of(DJELI, KONOBOUGOU)),
                 () -> putJson("/Patient/" + patientId, json(moved)));
         assertThat(move.statusCode()).as(move.body()).isEqualTo(403);
+    }
+
+    @Test
+    void aReferenceToAnotherSitesRecordIsRefusedInTheWordsOfAMissingOne() {
+        String missing = UUID.randomUUID().toString();
+        for (String path : List.of("/Observation", "/Encounter")) {
+            HttpResponse<String> other = as(konobougouStaff, () -> postJson(path, referringTo(path, patientId)));
+            HttpResponse<String> absent = as(konobougouStaff, () -> postJson(path, referringTo(path, missing)));
+            assertThat(absent.statusCode()).as(absent.body()).isEqualTo(400);
+            assertThat(other.statusCode()).isEqualTo(absent.statusCode());
+            assertThat(other.body().replace(patientId, "ID")).as("same text, same shape")
+                    .isEqualTo(absent.body().replace(missing, "ID"));
+        }
+    }
+
+    private String referringTo(String path, String patient) {
+        if (path.equals("/Encounter")) {
+            Encounter encounter = new Encounter();
+            encounter.setStatus(Encounter.EncounterStatus.FINISHED);
+            encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+            encounter.setSubject(new Reference("Patient/" + patient));
+            encounter.setServiceProvider(new Reference("Organization/cscom-konobougou"));
+            return json(encounter);
+        }
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText("Température");
+        observation.setSubject(new Reference("Patient/" + patient));
+        return json(observation);
     }
 
     @Test

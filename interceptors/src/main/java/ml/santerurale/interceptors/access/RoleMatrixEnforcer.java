@@ -6,10 +6,18 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import ml.santerurale.interceptors.guard.BundleEntryUrls;
 import ml.santerurale.interceptors.security.Caller;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 
 /**
@@ -22,20 +30,28 @@ import org.hl7.fhir.r4.model.Bundle;
  * <p>Runs after the structural guards (order 100), so an unserved type or a malformed entry is
  * answered as such rather than as a refusal.
  *
+ * <p>A search must also be allowed on every type it reaches through {@code _include},
+ * {@code _revinclude}, {@code _has} or a chain ({@link ReachedTypes}), and a filter through the
+ * audit trail needs the national audit scope.
+ *
  * <p>Does not check sites: which resources of a permitted type the caller may see or change is
  * the site scope's concern. Setting a record's status to entered-in-error needs the delete
- * permission. System-level search and history are allowed to any role that may
+ * permission, judged on the resource as it would be stored (so a PATCH cannot go around it). System-level search and history are allowed to any role that may
  * search (or read history of) something; their results are filtered per resource.
  */
 @Interceptor
 public class RoleMatrixEnforcer {
 
+    private static final String AUDIT_EVENT = "AuditEvent";
+
     private final AccessPolicy policy;
     private final Set<String> allowedOperations;
+    private final ReachedTypes reachedTypes;
 
-    public RoleMatrixEnforcer(AccessPolicy policy, Set<String> allowedOperations) {
+    public RoleMatrixEnforcer(AccessPolicy policy, Set<String> allowedOperations, ReachedTypes reachedTypes) {
         this.policy = policy;
         this.allowedOperations = Set.copyOf(allowedOperations);
+        this.reachedTypes = reachedTypes;
     }
 
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = 100)
@@ -47,7 +63,11 @@ public class RoleMatrixEnforcer {
                 () -> new AuthenticationException("This server needs a bearer access token"));
         switch (operation) {
             case TRANSACTION, BATCH -> checkEntries(caller, requestDetails);
-            case SEARCH_SYSTEM, GET_PAGE -> requireAny(caller, Permission.SEARCH);
+            case SEARCH_SYSTEM -> {
+                requireAny(caller, Permission.SEARCH);
+                requireReached(caller, null, requestDetails.getParameters(), null);
+            }
+            case GET_PAGE -> requireAny(caller, Permission.SEARCH);
             case HISTORY_SYSTEM -> requireAny(caller, Permission.HISTORY);
             case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE -> {
                 if (!allowedOperations.contains(requestDetails.getOperation())) {
@@ -61,6 +81,9 @@ public class RoleMatrixEnforcer {
                     throw AccessDenied.forbidden("The interaction " + operation.getCode() + " is not available here", null);
                 }
                 require(caller, requestDetails.getResourceName(), permission, null);
+                if (permission == Permission.SEARCH) {
+                    requireReached(caller, requestDetails.getResourceName(), requestDetails.getParameters(), null);
+                }
                 if (permission == Permission.UPDATE && marksEnteredInError(requestDetails.getResource())) {
                     require(caller, requestDetails.getResourceName(), Permission.DELETE, null);
                 }
@@ -93,6 +116,9 @@ public class RoleMatrixEnforcer {
                         "Bundle.entry[" + i + "].request.url");
             }
             require(caller, type, permission, "Bundle.entry[" + i + "]");
+            if (permission == Permission.SEARCH && request.getUrl() != null && request.getUrl().contains("?")) {
+                requireReached(caller, type, queryParameters(request.getUrl()), "Bundle.entry[" + i + "]");
+            }
             if ((permission == Permission.UPDATE || permission == Permission.CREATE)
                     && marksEnteredInError(entries.get(i).getResource())) {
                 require(caller, type, Permission.DELETE, "Bundle.entry[" + i + "]");
@@ -101,10 +127,70 @@ public class RoleMatrixEnforcer {
     }
 
     /**
+     * A change that marks a record entered-in-error, however it arrives (PUT, PATCH in JSON Patch
+     * or FHIRPath Patch, conditional update, transaction entry), judged on the resource as it would
+     * be stored: it needs the delete permission.
+     */
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void withdrawalNeedsDelete(IBaseResource oldResource, IBaseResource newResource, RequestDetails requestDetails) {
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isPresent() && marksEnteredInError(newResource) && !marksEnteredInError(oldResource)) {
+            require(caller.get(), newResource.fhirType(), Permission.DELETE, null);
+        }
+    }
+
+    /**
+     * Every type a search returns or filters on besides its own passes the role matrix as a direct
+     * search of that type would; filtering another type's search through the audit trail (a
+     * chain or {@code _has} into AuditEvent) needs the national audit scope, since such a filter
+     * cannot be confined to the caller's own sites' events.
+     */
+    private void requireReached(Caller caller, String type, Map<String, String[]> parameters, String where) {
+        ReachedTypes.Reach reach = reachedTypes.of(type, parameters);
+        if (reach.isEmpty()) {
+            return;
+        }
+        Set<String> refused = new TreeSet<>();
+        for (String reached : ReachedTypes.all(reach)) {
+            if (!policy.allows(caller.roles(), reached, Permission.SEARCH)) {
+                refused.add(reached);
+            }
+        }
+        String prefix = where == null ? "" : where + ": ";
+        if (!refused.isEmpty()) {
+            throw AccessDenied.forbidden(prefix + "your role (" + String.join(", ", caller.roles()) + ") may not search "
+                    + ReachedTypes.list(refused) + ", which this search would " + (reach.filtered().stream().anyMatch(refused::contains)
+                            ? "filter on" : "return") + " (_include, _revinclude, _has or a chained parameter)",
+                    where == null ? null : where + ".request");
+        }
+        if (!AUDIT_EVENT.equals(type) && reach.filtered().contains(AUDIT_EVENT)
+                && policy.auditScope(caller.roles()) != AccessPolicy.AuditScope.ALL) {
+            throw AccessDenied.forbidden(prefix + "filtering a search through the audit trail (AuditEvent) is not available to your role;"
+                    + " search AuditEvent directly", where == null ? null : where + ".request");
+        }
+    }
+
+    private static Map<String, String[]> queryParameters(String url) {
+        Map<String, List<String>> byName = new LinkedHashMap<>();
+        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            byName.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        byName.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+        return parameters;
+    }
+
+    /**
      * Marking a record entered-in-error withdraws it as surely as deleting it, so it needs the
      * delete permission.
      */
-    private static boolean marksEnteredInError(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+    private static boolean marksEnteredInError(IBaseResource resource) {
         if (!(resource instanceof org.hl7.fhir.r4.model.Resource r)) {
             return false;
         }

@@ -27,4 +27,7 @@ public interface SiteDirectory {
 
     /** The site whose partition has this id. */
     Optional<String> siteOfPartition(int partitionId);
+
+    /** The id of this site's partition. */
+    Optional<Integer> partitionOf(String siteCode);
 }

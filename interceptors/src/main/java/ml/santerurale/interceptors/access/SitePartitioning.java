@@ -22,9 +22,7 @@ import java.util.Set;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -65,16 +63,80 @@ public class SitePartitioning {
     private final FhirContext fhirContext;
     private final ReferralGrants referrals;
 
+    /**
+     * Where each clinical type names the patient it is about: what a referral grant opens at the
+     * referring site, besides the Patient and the ServiceRequest themselves. Provenance, Binary and
+     * the types not listed are never opened by a referral.
+     */
+    static final java.util.Map<String, String> OWN_PATIENT = java.util.Map.of(
+            "Encounter", "Encounter.subject",
+            "Observation", "Observation.subject",
+            "Condition", "Condition.subject",
+            "MedicationRequest", "MedicationRequest.subject",
+            "Procedure", "Procedure.subject",
+            "ServiceRequest", "ServiceRequest.subject",
+            "DocumentReference", "DocumentReference.subject",
+            "Consent", "Consent.patient");
+
     private static final String GRANTS_KEY = SitePartitioning.class.getName() + ".grants";
     private static final String SITES_KEY = SitePartitioning.class.getName() + ".sites";
 
+    private final java.util.function.Supplier<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver;
+
+    /**
+     * @param linkResolver HAPI's reference resolver (looked up when first needed), used to resolve
+     *     a written reference within the caller's reach, so that HAPI itself refuses one to another
+     *     site's record in exactly the words it uses for a missing one
+     */
     public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners,
-            FhirContext fhirContext, ReferralGrants referrals) {
+            FhirContext fhirContext, ReferralGrants referrals,
+            java.util.function.Supplier<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver) {
         this.policy = policy;
         this.directory = directory;
         this.searchOwners = searchOwners;
         this.fhirContext = fhirContext;
         this.referrals = referrals;
+        this.linkResolver = linkResolver;
+    }
+
+    /**
+     * Resolves a reference being written within what the writer may reach: their sites, the shared
+     * reference data, and a referred patient (or referral) at the referring site. A reference to
+     * another site's clinical record is therefore not found, and HAPI refuses it with its own
+     * message (HAPI-1094) and path, identical to a reference to a missing record. Server-internal
+     * writes and references to reference data resolve everywhere.
+     */
+    @Hook(Pointcut.JPA_RESOLVE_CROSS_PARTITION_REFERENCE)
+    public ca.uhn.fhir.jpa.model.cross.IResourceLookup<?> resolveWithinReach(
+            ca.uhn.fhir.jpa.searchparam.extractor.CrossPartitionReferenceDetails details) {
+        RequestDetails requestDetails = details.getRequestDetails();
+        IIdType target = details.getPathAndRef().getRef() == null ? null
+                : details.getPathAndRef().getRef().getReferenceElement();
+        RequestPartitionId where = RequestPartitionId.allPartitions();
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isPresent() && target != null && target.hasResourceType() && policy.isClinical(target.getResourceType())) {
+            Set<String> sites = knownSites(caller.get());
+            Set<String> names = new LinkedHashSet<>(sites);
+            if (target.hasIdPart() && referredPatient(requestDetails, target, sites)) {
+                grantsFor(requestDetails, sites).stream()
+                        .filter(g -> g.patientId().equals(target.getIdPart()) || g.serviceRequestId().equals(target.getIdPart()))
+                        .forEach(g -> names.add(g.fromSite()));
+            }
+            // Resolved here to ids (HAPI's resolver takes no names), the default partition's id being null.
+            List<Integer> ids = new ArrayList<>();
+            List<String> resolvedNames = new ArrayList<>();
+            for (String name : names) {
+                directory.partitionOf(name).ifPresent(id -> {
+                    ids.add(id);
+                    resolvedNames.add(name);
+                });
+            }
+            ids.add(null);
+            resolvedNames.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
+            where = RequestPartitionId.forPartitionIdsAndNames(resolvedNames, ids, null);
+        }
+        return linkResolver.get().findTargetResource(where, details.getSourceResourceName(), details.getPathAndRef(),
+                requestDetails, details.getTransactionDetails());
     }
 
     @Hook(Pointcut.STORAGE_PARTITION_IDENTIFY_CREATE)
@@ -141,6 +203,9 @@ public class SitePartitioning {
                 || !(requestDetails.getResource() instanceof org.hl7.fhir.r4.model.Bundle bundle)) {
             return;
         }
+        if (knownSites(Caller.of(requestDetails).get()).size() > 1) {
+            new BundleSites(bundle, directory::isSite).stampInferred();
+        }
         Set<String> references = new LinkedHashSet<>();
         for (org.hl7.fhir.r4.model.Bundle.BundleEntryComponent entry : bundle.getEntry()) {
             String url = entry.getRequest().getUrl();
@@ -168,9 +233,11 @@ public class SitePartitioning {
     }
 
     /**
-     * Full-text matching (Lucene) does not know partitions: its results are filtered on the way
-     * out, but a count would include other sites' records, so counts of full-text searches on
-     * clinical data are refused.
+     * Full-text matching (Lucene) does not know partitions: its results are narrowed to the
+     * caller's partitions by the database query that follows, but HAPI answers a count of a
+     * full-text search from Lucene alone, which would include other sites' records. So a count of a
+     * full-text search on clinical data or the audit trail is refused, whatever asks for it
+     * ({@code _summary=count}, {@code _total=accurate|estimate}, {@code _count=0}).
      */
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
     public void refuseFullTextCounts(RequestDetails requestDetails, RestOperationTypeEnum operation) {
@@ -179,10 +246,11 @@ public class SitePartitioning {
         }
         var parameters = requestDetails.getParameters();
         boolean fullText = parameters.containsKey("_content") || parameters.containsKey("_text");
-        boolean counts = parameters.containsKey("_total") || java.util.Arrays.asList(
-                parameters.getOrDefault("_summary", new String[0])).contains("count");
+        boolean counts = java.util.Arrays.stream(parameters.getOrDefault("_total", new String[0])).anyMatch(t -> !"none".equals(t))
+                || java.util.Arrays.asList(parameters.getOrDefault("_summary", new String[0])).contains("count")
+                || java.util.Arrays.stream(parameters.getOrDefault("_count", new String[0])).anyMatch(c -> c.trim().matches("0+"));
         String type = requestDetails.getResourceName();
-        if (fullText && counts && (type == null || policy.isClinical(type))) {
+        if (fullText && counts && (type == null || policy.kindOf(type) != AccessPolicy.Kind.REFERENCE)) {
             String message = "Counting the matches of a full-text search (_content, _text) is not available on clinical data";
             OperationOutcome outcome = new OperationOutcome();
             outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
@@ -231,9 +299,21 @@ public class SitePartitioning {
             }
             Integer partition = RequestPartitionId.getPartitionIfAssigned(resource)
                     .map(RequestPartitionId::getFirstPartitionIdOrNull).orElse(null);
-            if (partition == null || directory.siteOfPartition(partition).filter(sites::contains).isPresent()
-                    || (AUDIT_EVENT.equals(resource.fhirType())
-                            && policy.auditScope(caller.get().roles()) == AccessPolicy.AuditScope.ALL)) {
+            if (!policy.allows(caller.get().roles(), resource.fhirType(), Permission.READ)
+                    && !policy.allows(caller.get().roles(), resource.fhirType(), Permission.SEARCH)) {
+                details.setDontReturnResourceAtIndex(i);
+                continue;
+            }
+            if (AUDIT_EVENT.equals(resource.fhirType())) {
+                // The audit trail goes by audit scope only (never by referral), whatever search reached it.
+                AccessPolicy.AuditScope scope = policy.auditScope(caller.get().roles());
+                boolean ownSite = partition != null && directory.siteOfPartition(partition).filter(sites::contains).isPresent();
+                if (scope != AccessPolicy.AuditScope.ALL && !(scope == AccessPolicy.AuditScope.OWN_SITES && ownSite)) {
+                    details.setDontReturnResourceAtIndex(i);
+                }
+                continue;
+            }
+            if (partition == null || directory.siteOfPartition(partition).filter(sites::contains).isPresent()) {
                 continue;
             }
             if (grants == null) {
@@ -276,16 +356,57 @@ public class SitePartitioning {
                 continue;
             }
             Optional<String> site = siteOf(requestDetails, target.getResourceType(), target.getIdPart());
-            if (site.isPresent() && !sites.contains(site.get()) && !referredPatient(requestDetails, target, sites)) {
-                // Worded as HAPI words a reference to a missing resource, so existence does not leak.
-                String message = "Resource " + target.getResourceType() + "/" + target.getIdPart()
-                        + " not found, specified in path: " + info.getName();
+            if (site.isPresent() && !sites.contains(site.get()) && !referredPatient(requestDetails, target, sites)
+                    && !indexedByHapi(resource.fhirType(), info.getName(), target.getResourceType())) {
+                // Worded exactly as HAPI words a reference to a missing resource (HAPI-1094), so
+                // existence does not leak.
+                String message = "HAPI-1094: Resource " + target.getResourceType() + "/" + target.getIdPart()
+                        + " not found, specified in path: " + hapiSourcePath(resource.fhirType(), info.getName(), target.getResourceType());
                 OperationOutcome outcome = new OperationOutcome();
                 outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
                         .setCode(OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
                 throw new InvalidRequestException(message, outcome);
             }
         }
+    }
+
+    /**
+     * Whether HAPI resolves this reference itself when it stores the resource (a reference search
+     * parameter indexes the element): then {@link #resolveWithinReach} makes HAPI refuse it.
+     */
+    private boolean indexedByHapi(String type, String element, String targetType) {
+        return !hapiSourcePath(type, element, targetType).equals(UNINDEXED);
+    }
+
+    private static final String UNINDEXED = "";
+
+    /**
+     * The path HAPI names when it cannot resolve a reference: the expression of the first reference
+     * search parameter (by name) that indexes the element, e.g.
+     * {@code Observation.subject.where(resolve() is Patient)} for {@code patient} before
+     * {@code subject}; the plain element path when no parameter indexes it.
+     */
+    private String hapiSourcePath(String type, String element, String targetType) {
+        String plain = type + "." + element;
+        String found = indexingPath(type, plain, targetType);
+        return found.equals(UNINDEXED) ? plain : found;
+    }
+
+    private String indexingPath(String type, String plain, String targetType) {
+        List<ca.uhn.fhir.context.RuntimeSearchParam> params = new ArrayList<>(fhirContext.getResourceDefinition(type).getSearchParams());
+        params.sort(java.util.Comparator.comparing(ca.uhn.fhir.context.RuntimeSearchParam::getName));
+        for (ca.uhn.fhir.context.RuntimeSearchParam param : params) {
+            if (param.getParamType() != ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum.REFERENCE || param.getPath() == null) {
+                continue;
+            }
+            for (String path : param.getPath().split("\\|")) {
+                String expression = path.trim();
+                if (expression.equals(plain) || expression.equals(plain + ".where(resolve() is " + targetType + ")")) {
+                    return expression;
+                }
+            }
+        }
+        return UNINDEXED;
     }
 
     /**
@@ -321,6 +442,12 @@ public class SitePartitioning {
         if (grants.isEmpty()) {
             return Set.of();
         }
+        if ("ServiceRequest".equals(details.getResourceType()) && details.getSearchParams() != null
+                && isIncomingReferralsWorklist(details.getSearchParams(), sites)) {
+            Set<String> from = new LinkedHashSet<>();
+            grants.forEach(g -> from.add(g.fromSite()));
+            return from;
+        }
         Set<String> named = new java.util.HashSet<>();
         IIdType readId = details.getReadResourceId();
         if (readId != null && readId.hasIdPart()) {
@@ -334,8 +461,11 @@ public class SitePartitioning {
                 if (params.containsKey(name)) {
                     for (var and : params.get(name)) {
                         for (var or : and) {
-                            String value = or.getValueAsQueryToken(fhirContext);
-                            named.add(value.contains("/") ? value.substring(value.lastIndexOf('/') + 1) : value);
+                            String id = plainId(or);
+                            if (id == null) {
+                                return Set.of();
+                            }
+                            named.add(id);
                         }
                     }
                 }
@@ -354,6 +484,58 @@ public class SitePartitioning {
             from.add(grant.get().fromSite());
         }
         return from;
+    }
+
+    /**
+     * A receiving site's worklist: {@code ServiceRequest?performer=Organization/<one of my sites>},
+     * every value a plain reference to one of the caller's sites. It opens the partitions of the
+     * sites that referred patients to the caller; what comes back from there is only the referrals
+     * granted to the caller (the backstop drops the others), and their patients through
+     * {@code _include=ServiceRequest:subject}.
+     */
+    private static boolean isIncomingReferralsWorklist(ca.uhn.fhir.jpa.searchparam.SearchParameterMap params, Set<String> sites) {
+        if (!params.containsKey("performer")) {
+            return false;
+        }
+        for (var and : params.get("performer")) {
+            for (var or : and) {
+                if (!(or instanceof ca.uhn.fhir.rest.param.ReferenceParam reference) || reference.getMissing() != null
+                        || reference.getQueryParameterQualifier() != null || reference.getBaseUrl() != null
+                        || (reference.getResourceType() != null && !"Organization".equals(reference.getResourceType()))
+                        || reference.getIdPart() == null
+                        || !sites.contains(reference.getIdPart().toUpperCase(java.util.Locale.ROOT))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The id a value names when it restricts the result to that record and nothing else: a plain
+     * {@code _id}, or a plain reference (optionally typed {@code :Patient}/{@code :ServiceRequest}).
+     * Null for anything negated, missing-tested, chained, identifier-based or otherwise modified, whose
+     * matches are not that record.
+     */
+    private static String plainId(ca.uhn.fhir.model.api.IQueryParameterType value) {
+        if (value instanceof ca.uhn.fhir.rest.param.ReferenceParam reference) {
+            boolean plain = reference.getMissing() == null && reference.getQueryParameterQualifier() == null
+                    && (reference.getResourceType() == null || "Patient".equals(reference.getResourceType())
+                            || "ServiceRequest".equals(reference.getResourceType()))
+                    && reference.getBaseUrl() == null && reference.getIdPart() != null
+                    && !reference.getValue().contains("|");
+            return plain ? reference.getIdPart() : null;
+        }
+        if (value instanceof ca.uhn.fhir.rest.param.TokenParam token) {
+            boolean plain = token.getMissing() == null && token.getModifier() == null
+                    && (token.getSystem() == null || token.getSystem().isEmpty()) && token.getValue() != null;
+            return plain ? token.getValue() : null;
+        }
+        if (value instanceof ca.uhn.fhir.rest.param.StringParam string) {
+            boolean plain = string.getMissing() == null && !string.isExact() && !string.isContains() && !string.isText();
+            return plain ? string.getValue() : null;
+        }
+        return null;
     }
 
     private boolean referredPatient(RequestDetails requestDetails, IIdType target, Set<String> sites) {
@@ -388,13 +570,7 @@ public class SitePartitioning {
     }
 
     private Optional<String> siteReference(Resource resource) {
-        String reference = null;
-        if (resource instanceof Patient patient && patient.hasManagingOrganization()) {
-            reference = patient.getManagingOrganization().getReference();
-        } else if (resource instanceof Encounter encounter && encounter.hasServiceProvider()) {
-            reference = encounter.getServiceProvider().getReference();
-        }
-        return SiteLabels.siteOfOrganization(reference).filter(directory::isSite);
+        return BundleSites.ownSite(resource, directory::isSite);
     }
 
     /** The site of a patient or encounter of the caller's that the resource refers to. */
@@ -415,7 +591,10 @@ public class SitePartitioning {
 
     /**
      * Whether a resource of another site falls under a referral to the caller's site: the
-     * referred patient, the referral itself, or a record whose patient is the referred one.
+     * referred patient, the referral itself, or a record of the referred patient's own
+     * ({@link #OWN_PATIENT}: the patient it is about, not any patient it mentions). A record that
+     * merely refers to the patient (another patient's {@code link}, a Condition they asserted) is
+     * not granted, nor is the audit trail.
      */
     private boolean isGranted(IBaseResource resource, Set<ReferralGrants.Grant> grants) {
         if (grants.isEmpty()) {
@@ -428,8 +607,13 @@ public class SitePartitioning {
                 return true;
             }
         }
-        for (ResourceReferenceInfo info : fhirContext.newTerser().getAllResourceReferences(resource)) {
-            IIdType target = info.getResourceReference().getReferenceElement();
+        String path = OWN_PATIENT.get(resource.fhirType());
+        if (path == null) {
+            return false;
+        }
+        for (org.hl7.fhir.instance.model.api.IBaseReference reference
+                : fhirContext.newTerser().getValues(resource, path, org.hl7.fhir.instance.model.api.IBaseReference.class)) {
+            IIdType target = reference.getReferenceElement();
             if (target != null && "Patient".equals(target.getResourceType()) && target.hasIdPart()) {
                 for (ReferralGrants.Grant grant : grants) {
                     if (grant.patientId().equals(target.getIdPart())) {

@@ -124,7 +124,13 @@ public class AuditCapture {
     public boolean auditRead(RequestDetails requestDetails, IBaseResource response, HttpServletRequest servletRequest) {
         Interaction interaction = Interaction.of(requestDetails.getRestOperationType());
         if (interaction == Interaction.TRANSACTION || interaction == Interaction.BATCH) {
-            auditBundleReads(requestDetails, interaction, response, servletRequest);
+            // HAPI reports a batch as a transaction interaction: the Bundle's type tells them apart.
+            boolean batch = requestDetails.getResource() instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.BATCH;
+            auditBundleReads(requestDetails, batch ? Interaction.BATCH : Interaction.TRANSACTION, response, servletRequest);
+            return true;
+        }
+        if (interaction == Interaction.DELETE) {
+            auditDeleteOfNothing(requestDetails, servletRequest);
             return true;
         }
         if (interaction == null || !(interaction.isQuery() || interaction.action.equals("R"))) {
@@ -209,8 +215,10 @@ public class AuditCapture {
         int status = exception.getStatusCode();
         Interaction interaction = Interaction.of(operation);
         String type = requestDetails == null ? null : requestDetails.getResourceName();
+        // A page link of a search is patient data when refused: it may be another user's search.
         boolean patientData = (type != null && patientDataTypes.contains(type))
-                || interaction == Interaction.TRANSACTION || interaction == Interaction.BATCH;
+                || interaction == Interaction.TRANSACTION || interaction == Interaction.BATCH
+                || operation == RestOperationTypeEnum.GET_PAGE;
         boolean refused = status == 401 || status == 403;
         if (!refused && (!patientData || interaction == null)) {
             return true;
@@ -277,7 +285,38 @@ public class AuditCapture {
                 + "/" + resource.getIdElement().getVersionIdPart());
     }
 
-    /** GET entries of a transaction or batch: one event naming the patients they returned. */
+    /**
+     * A delete that removed nothing (HAPI answers 200 when the record is missing, or is another
+     * site's, which must look the same): still an attempt on patient data, recorded naming the
+     * target without a site, exactly as for a missing record.
+     */
+    private void auditDeleteOfNothing(RequestDetails requestDetails, HttpServletRequest servletRequest) {
+        String type = requestDetails.getResourceName();
+        if (type == null || !patientDataTypes.contains(type) || requestDetails instanceof SystemRequestDetails) {
+            return;
+        }
+        Object written = requestDetails.getUserData().get(AUDITED_WRITES);
+        if (written instanceof Set<?> seen && !seen.isEmpty()) {
+            return;
+        }
+        TouchedRecords touched = new TouchedRecords();
+        IIdType id = requestDetails.getId();
+        String query = null;
+        if (id != null && id.hasIdPart()) {
+            TouchedRecords.Part part = touched.of(null);
+            (type.equals("Patient") ? part.patients() : part.resources()).add(type + "/" + id.getIdPart());
+        } else {
+            query = requestDetails.getCompleteUrl();
+        }
+        sink.recordAll(events(new Request(Interaction.DELETE, null, requestDetails, clientAddress(servletRequest), 200,
+                "Nothing was deleted: no such record"), touched, query));
+    }
+
+    /**
+     * GET entries of a transaction or batch: one event naming the patients they returned, and one
+     * per entry that failed (a 404 for another site's record as for a missing one), naming its
+     * target, as a plain read's failure would be.
+     */
     private void auditBundleReads(RequestDetails requestDetails, Interaction within, IBaseResource response,
             HttpServletRequest servletRequest) {
         if (!(requestDetails.getResource() instanceof Bundle request) || !(response instanceof Bundle answer)) {
@@ -293,6 +332,12 @@ public class AuditCapture {
                 continue;
             }
             urls.add(entries.get(i).getRequest().getUrl());
+            String status = answer.getEntry().get(i).getResponse().getStatus();
+            if (status != null && !status.startsWith("2")) {
+                auditFailedEntry(requestDetails, within, entries.get(i).getRequest().getUrl(), status,
+                        answer.getEntry().get(i).getResponse().getOutcome(), servletRequest);
+                continue;
+            }
             IBaseResource returned = answer.getEntry().get(i).getResource();
             if (returned instanceof Bundle page) {
                 for (Bundle.BundleEntryComponent entry : page.getEntry()) {
@@ -306,6 +351,31 @@ public class AuditCapture {
             sink.recordAll(events(new Request(Interaction.SEARCH, within, requestDetails, clientAddress(servletRequest),
                     200, null), touched, urls.toString()));
         }
+    }
+
+    private void auditFailedEntry(RequestDetails requestDetails, Interaction within, String url, String status,
+            org.hl7.fhir.r4.model.Resource outcome, HttpServletRequest servletRequest) {
+        String type = ml.santerurale.interceptors.guard.BundleEntryUrls.resourceType(url);
+        if (type == null || !patientDataTypes.contains(type)) {
+            return;
+        }
+        String id = url.contains("?") ? null : ml.santerurale.interceptors.guard.BundleEntryUrls.resourceId(url);
+        TouchedRecords touched = new TouchedRecords();
+        if (id != null) {
+            TouchedRecords.Part part = touched.of(null);
+            (type.equals("Patient") ? part.patients() : part.resources()).add(type + "/" + id);
+        }
+        int code;
+        try {
+            code = Integer.parseInt(status.trim().split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            code = 500;
+        }
+        String failure = outcome instanceof org.hl7.fhir.r4.model.OperationOutcome oo && oo.hasIssue()
+                ? oo.getIssueFirstRep().getDiagnostics() : status;
+        Interaction interaction = id == null ? Interaction.SEARCH : url.contains("/_history/") ? Interaction.VREAD : Interaction.READ;
+        sink.recordAll(events(new Request(interaction, within, requestDetails, clientAddress(servletRequest), code, failure),
+                touched, id == null ? url : null));
     }
 
     /**

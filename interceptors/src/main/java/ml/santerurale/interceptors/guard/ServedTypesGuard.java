@@ -90,7 +90,10 @@ public class ServedTypesGuard {
     private void checkEntries(List<Bundle.BundleEntryComponent> entries) {
         for (int i = 0; i < entries.size(); i++) {
             Bundle.BundleEntryComponent entry = entries.get(i);
-            if (entry.getResource() != null && !servedTypes.contains(entry.getResource().fhirType())) {
+            // A PATCH entry carries its FHIRPath Patch as Parameters: the patch, not a stored resource.
+            boolean patch = entry.getRequest().getMethod() == Bundle.HTTPVerb.PATCH
+                    && "Parameters".equals(entry.getResource() == null ? null : entry.getResource().fhirType());
+            if (entry.getResource() != null && !patch && !servedTypes.contains(entry.getResource().fhirType())) {
                 throw unservedInEntry(entry.getResource().fhirType(), "Bundle.entry[" + i + "].resource");
             }
             String urlType = BundleEntryUrls.resourceType(entry.getRequest().getUrl());
