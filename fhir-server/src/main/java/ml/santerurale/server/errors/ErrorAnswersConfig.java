@@ -33,11 +33,6 @@ class ErrorAnswersConfig {
     }
 
     @Bean
-    OperationOutcomeErrorController operationOutcomeErrorController(ContainerErrorOutcome outcomes) {
-        return new OperationOutcomeErrorController(outcomes);
-    }
-
-    @Bean
     ErrorReportValveReplacement operationOutcomeErrorReports(ContainerErrorOutcome outcomes) {
         return new ErrorReportValveReplacement(outcomes);
     }

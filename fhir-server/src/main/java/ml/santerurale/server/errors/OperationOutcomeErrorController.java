@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
  * Spring's error page ({@code /error}), for every error that reaches the application outside
  * HAPI (a path outside {@code /fhir}, a method the servlet refuses, an exception in a filter): an
  * OperationOutcome in JSON with the request id, never Spring's whitelabel page nor its JSON with
- * exception and path.
+ * exception and path. Found by component scanning (it is a controller).
  */
 @org.springframework.web.bind.annotation.RestController
 final class OperationOutcomeErrorController implements ErrorController {

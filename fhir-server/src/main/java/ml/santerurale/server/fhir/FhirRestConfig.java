@@ -72,6 +72,7 @@ class FhirRestConfig {
         interceptorService.registerInterceptor(servedTypesGuard);
         interceptorService.registerInterceptor(new TransactionBundleGuard());
         interceptorService.registerInterceptor(new DeleteConflictsExplained());
+        interceptorService.registerInterceptor(new EveryReferenceNamedOnDelete());
         interceptorService.registerInterceptor(new ContainsOnlyOnReferenceData(
                 List.of("Organization", "Location", "Practitioner", "PractitionerRole")));
         interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
