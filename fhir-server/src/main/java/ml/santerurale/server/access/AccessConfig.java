@@ -14,6 +14,11 @@ import java.time.Duration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import ml.santerurale.server.fhir.ServedResourceTypes;
 import org.springframework.context.annotation.Bean;
+import org.springframework.beans.factory.ObjectProvider;
+import ca.uhn.fhir.jpa.interceptor.CascadingDeleteInterceptor;
+import ml.santerurale.interceptors.access.CascadeDeleteRoles;
+import ml.santerurale.server.security.SecurityProperties;
+import ml.santerurale.interceptors.access.CapabilityStatementFromPolicy;
 import org.springframework.context.annotation.Configuration;
 
 /** The access policy read from its file at start, sites as partitions, and the interceptors that enforce them. */
@@ -22,6 +27,9 @@ class AccessConfig {
 
     /** No FHIR operation ({@code $name}) is enabled for clients yet. */
     static final Set<String> ALLOWED_OPERATIONS = Set.of();
+
+    /** Who may delete a patient together with every record that refers to it. */
+    static final Set<String> CASCADE_DELETE_ROLES = Set.of("medecin");
 
     @Bean
     AccessPolicy accessPolicy(AccessProperties properties) {
@@ -49,6 +57,29 @@ class AccessConfig {
                 linkResolver::getObject);
         interceptorService.registerInterceptor(partitioning);
         return partitioning;
+    }
+
+    /** The CapabilityStatement says what the policy allows and where tokens come from (the first issuer: the realm). */
+    @Bean
+    CapabilityStatementFromPolicy capabilityStatementFromPolicy(AccessPolicy policy, AccessProperties properties,
+            SecurityProperties security, IInterceptorService interceptorService) {
+        CapabilityStatementFromPolicy statement = new CapabilityStatementFromPolicy(policy, properties.knownRoles(),
+                ALLOWED_OPERATIONS, security.issuers().get(0).issuer());
+        interceptorService.registerInterceptor(statement);
+        return statement;
+    }
+
+    /**
+     * {@code DELETE ...?_cascade=delete}: HAPI's cascading delete (each referring record deleted
+     * through its DAO, so site checks and audit apply), for médecins only.
+     */
+    @Bean
+    CascadeDeleteRoles cascadeDeleteRoles(ObjectProvider<CascadingDeleteInterceptor> cascadingDelete,
+            IInterceptorService interceptorService) {
+        CascadeDeleteRoles roles = new CascadeDeleteRoles(CASCADE_DELETE_ROLES);
+        interceptorService.registerInterceptor(roles);
+        interceptorService.registerInterceptor(cascadingDelete.getObject());
+        return roles;
     }
 
     @Bean

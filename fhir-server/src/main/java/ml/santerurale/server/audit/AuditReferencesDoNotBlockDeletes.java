@@ -20,7 +20,10 @@ final class AuditReferencesDoNotBlockDeletes {
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_DELETE_CONFLICTS)
     public DeleteConflictOutcome ignoreAuditEventReferences(DeleteConflictList conflicts) {
-        conflicts.removeIf(conflict -> "AuditEvent".equals(conflict.getSourceId().getResourceType()));
-        return null;
+        boolean removed = conflicts.removeIf(conflict -> "AuditEvent".equals(conflict.getSourceId().getResourceType()));
+        // HAPI first looks for one referring record only: when that one was dropped here, it must
+        // look again for more (up to JpaStorageSettings.maximumDeleteConflictQueryCount), or the
+        // clinical records that still refer to the resource would be orphaned.
+        return removed && conflicts.isEmpty() ? new DeleteConflictOutcome().setShouldRetryCount(1) : null;
     }
 }

@@ -4,6 +4,7 @@ import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.model.HistoryCountModeEnum;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
 import ca.uhn.fhir.jpa.config.HapiJpaConfig;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
@@ -45,7 +46,13 @@ class FhirJpaConfig {
         settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
         // A patient registered a moment ago must be found by the next identical search.
         settings.setReuseCachedSearchResultsForMillis(null);
+        // Bundle.total of an instance's history is its exact count (HAPI's default may serve a cached one).
+        settings.setHistoryCountMode(HistoryCountModeEnum.COUNT_ACCURATE);
         settings.setAllowMultipleDelete(false);
+        // A delete looks this far for records that still refer to the resource; AuditEvent and
+        // Provenance references are passed over (audit.AuditReferencesDoNotBlockDeletes), and a
+        // patient's audit trail can be long.
+        settings.setMaximumDeleteConflictQueryCount(1000);
         settings.setExpungeEnabled(false);
         settings.setAutoCreatePlaceholderReferenceTargets(false);
         settings.setEnforceReferentialIntegrityOnWrite(true);
@@ -53,6 +60,8 @@ class FhirJpaConfig {
         settings.setDefaultSearchParamsCanBeOverridden(true);
         // _content, _text and :text are answered by Hibernate Search (Lucene).
         settings.setHibernateSearchIndexFullText(true);
+        // :contains finds a site by a word of its name; only on reference data (ContainsOnlyOnReferenceData).
+        settings.setAllowContainsSearches(true);
         settings.setHibernateSearchIndexSearchParams(false);
         settings.setIndexMissingFields(StorageSettings.IndexEnabledEnum.DISABLED);
         return settings;
@@ -70,6 +79,10 @@ class FhirJpaConfig {
         settings.setPartitioningEnabled(true);
         settings.setAllowReferencesAcrossPartitions(PartitionSettings.CrossPartitionReferenceMode.ALLOWED_UNQUALIFIED);
         settings.setIncludePartitionInSearchHashes(false);
+        // Conditional creates are unique per site (HFJ_RES_SEARCH_URL keyed by the resource's
+        // partition): a patient registered at one CSCOM is registered again at another, never
+        // refused because of the first (cross-site duplicates are a matter for record linkage).
+        settings.setConditionalCreateDuplicateIdentifiersEnabled(true);
         return settings;
     }
 

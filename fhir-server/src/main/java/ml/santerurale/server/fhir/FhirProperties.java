@@ -16,6 +16,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxPageSize largest {@code _count} honoured; larger requests are clamped
  * @param maxRequestBytes largest request body accepted (after gzip decoding)
  * @param luceneDirectory where Hibernate Search keeps its full-text index
+ * @param trustForwardedHeaders derive links and {@code Location} from {@code X-Forwarded-Host},
+ *     {@code X-Forwarded-Proto} and {@code X-Forwarded-Prefix} when no {@code serverAddress} is set;
+ *     only behind a reverse proxy that overwrites them (else a client chooses the links it gets)
  */
 @Validated
 @ConfigurationProperties("srm.fhir")
@@ -24,4 +27,5 @@ public record FhirProperties(
         @Min(1) @Max(1000) int defaultPageSize,
         @Min(1) @Max(1000) int maxPageSize,
         @Min(1024) long maxRequestBytes,
-        @NotNull Path luceneDirectory) {}
+        @NotNull Path luceneDirectory,
+        boolean trustForwardedHeaders) {}

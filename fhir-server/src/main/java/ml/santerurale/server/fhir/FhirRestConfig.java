@@ -8,13 +8,17 @@ import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.ApacheProxyAddressStrategy;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.List;
+import ml.santerurale.interceptors.guard.ContainsOnlyOnReferenceData;
+import ml.santerurale.interceptors.guard.DeleteConflictsExplained;
 import ml.santerurale.interceptors.guard.RequestSizeGuard;
 import ml.santerurale.interceptors.guard.ServedTypesGuard;
 import ml.santerurale.interceptors.guard.TransactionBundleGuard;
@@ -48,7 +52,8 @@ class FhirRestConfig {
             IValidationSupport validationSupport,
             DatabaseBackedPagingProvider pagingProvider,
             IInterceptorService interceptorService,
-            FhirProperties properties) {
+            FhirProperties properties,
+            ServedTypesGuard servedTypesGuard) {
         RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
         List<IResourceProvider> providers = resourceProviderFactory.createProviders().stream()
@@ -61,16 +66,35 @@ class FhirRestConfig {
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport));
         server.setPagingProvider(pagingProvider);
         server.setDefaultResponseEncoding(EncodingEnum.JSON);
-        server.setServerAddressStrategy(properties.serverAddress() == null || properties.serverAddress().isBlank()
-                ? new IncomingRequestAddressStrategy()
-                : new HardcodedServerAddressStrategy(properties.serverAddress()));
+        server.setServerAddressStrategy(addressStrategy(properties));
 
         interceptorService.registerInterceptor(new RequestSizeGuard(properties.maxRequestBytes()));
-        interceptorService.registerInterceptor(new ServedTypesGuard(ServedResourceTypes.ALL));
+        interceptorService.registerInterceptor(servedTypesGuard);
         interceptorService.registerInterceptor(new TransactionBundleGuard());
+        interceptorService.registerInterceptor(new DeleteConflictsExplained());
+        interceptorService.registerInterceptor(new EveryReferenceNamedOnDelete());
+        interceptorService.registerInterceptor(new ContainsOnlyOnReferenceData(
+                List.of("Organization", "Location", "Practitioner", "PractitionerRole")));
         interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
         interceptorService.registerInterceptor(new IfMatchOnMissingResource());
         return server;
+    }
+
+    /**
+     * Where links and {@code Location} point: the configured public address; else the proxy's
+     * {@code X-Forwarded-*} headers when they are trusted; else the address the request came to.
+     */
+    static IServerAddressStrategy addressStrategy(FhirProperties properties) {
+        if (properties.serverAddress() != null && !properties.serverAddress().isBlank()) {
+            return new HardcodedServerAddressStrategy(properties.serverAddress());
+        }
+        return properties.trustForwardedHeaders() ? new ApacheProxyAddressStrategy(false) : new IncomingRequestAddressStrategy();
+    }
+
+    /** Also answers the unserved entries of a batch one by one ({@code sync.BatchOfServedEntries}). */
+    @Bean
+    ServedTypesGuard servedTypesGuard() {
+        return new ServedTypesGuard(ServedResourceTypes.ALL);
     }
 
     @Bean

@@ -42,13 +42,26 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * version: the device removes its copy). The patient's other records at the referring site are
  * not in the receiving site's feed; its searches naming the patient find them.
  *
- * <p>Does not guarantee: freshness while one transaction stays open (the horizon waits for it);
+ * <p>Transactions that write only AuditEvents ({@link AuditOnlySessions}: the audit
+ * drainer) do not hold the horizon back, so a caller's own committed write is in its next pull
+ * while the drainer works through a backlog.
+ *
+ * <p>Does not guarantee: freshness while another writing transaction stays open (the horizon waits for it);
  * no repeat when one patient has two active referrals to the caller's sites granted at different
  * times (a version between the two grants can come twice; a device keeps the newer version anyway).
  */
 final class ChangeFeed {
 
     private static final String AUDIT_EVENT = "AuditEvent";
+    /**
+     * The oldest transaction still running, not counting audit-only ones; with none, the next
+     * transaction id to be given out.
+     */
+    private static final String HORIZON = "select coalesce((select min(x::text::bigint) from pg_snapshot_xip(s) x"
+            // A backend shows its 32-bit transaction id: the low half of the 64-bit one.
+            + " where x::text::bigint % 4294967296 not in (select backend_xid::text::bigint from pg_stat_activity"
+            + " where application_name = '" + AuditOnlySessions.NAME + "' and backend_xid is not null)),"
+            + " pg_snapshot_xmax(s)::text::bigint)::text::xid8 from pg_current_snapshot() s";
     /**
      * A first sync's filter on a change row: scope rows, and versions that are still their
      * record's current, not deleted version. A version superseded after the feed began is
@@ -97,9 +110,9 @@ final class ChangeFeed {
                 "select horizon::text::bigint from srm_sync_watermark where issued_at <= ? order by issued_at desc limit 1",
                 rs -> rs.next() ? rs.getLong(1) : 0L, new Timestamp(since.getTime()));
         return jdbc.queryForObject("insert into srm_sync_watermark (issued_at, horizon)"
-                        + " values (date_trunc('milliseconds', clock_timestamp()), pg_snapshot_xmin(pg_current_snapshot()))"
+                        + " values (date_trunc('milliseconds', clock_timestamp()), (" + HORIZON + "))"
                         + " on conflict (issued_at) do update set horizon = least(srm_sync_watermark.horizon, excluded.horizon)"
-                        + " returning (extract(epoch from issued_at) * 1000)::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                        + " returning (extract(epoch from issued_at) * 1000)::bigint, horizon::text::bigint",
                 (rs, i) -> new FeedCursor(from, Math.max(from, rs.getLong(2)), 0, 0, rs.getLong(1), since == null));
     }
 

@@ -18,7 +18,8 @@ import org.hl7.fhir.r4.model.StringType;
  * {@code _since} ({@code Bundle.meta.lastUpdated}, the same on every page of one feed). HAPI
  * builds the Bundle; this only completes it. Each page also names the sites it covers
  * ({@value #SCOPE_EXTENSION} on {@code Bundle.meta}, one per site): a device that held records
- * of a site no longer listed (its user moved) learns it here and purges them.
+ * of a site no longer listed (its user moved) learns it here and purges them. A page carries no
+ * {@code Bundle.total}: the feed does not count what it has not read.
  */
 @Interceptor
 final class FeedLinks {
@@ -36,6 +37,8 @@ final class FeedLinks {
         if (!(requestDetails.getUserData().get(PAGE) instanceof Remembered remembered) || !(response instanceof Bundle bundle)) {
             return true;
         }
+        // HAPI would write the page's own size as the total: a feed has no whole count to give.
+        bundle.setTotalElement(null);
         bundle.getMeta().setLastUpdatedElement(new InstantType(remembered.page().issuedAt()));
         bundle.getMeta().getExtension().removeIf(extension -> SCOPE_EXTENSION.equals(extension.getUrl()));
         remembered.page().sites().forEach(site -> bundle.getMeta().addExtension(SCOPE_EXTENSION, new StringType(site)));

@@ -16,7 +16,10 @@ final class ProvenanceDoesNotBlockDeletes {
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_DELETE_CONFLICTS)
     public DeleteConflictOutcome ignoreProvenanceReferences(DeleteConflictList conflicts) {
-        conflicts.removeIf(conflict -> "Provenance".equals(conflict.getSourceId().getResourceType()));
-        return null;
+        boolean removed = conflicts.removeIf(conflict -> "Provenance".equals(conflict.getSourceId().getResourceType()));
+        // HAPI first looks for one referring record only: when that one was dropped here, it must
+        // look again for more (up to JpaStorageSettings.maximumDeleteConflictQueryCount), or the
+        // clinical records that still refer to the resource would be orphaned.
+        return removed && conflicts.isEmpty() ? new DeleteConflictOutcome().setShouldRetryCount(1) : null;
     }
 }

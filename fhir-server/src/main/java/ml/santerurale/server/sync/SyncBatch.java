@@ -28,11 +28,21 @@ record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt
     static final String RECORDED_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-recorded";
     private static final int MAX_KEY_LENGTH = 200;
 
-    /** The batch, if this Bundle is one; a Bundle that claims to be a batch but breaks a rule is refused (400). */
+    /**
+     * The batch, if this Bundle is one; a Bundle that claims to be a batch but breaks a rule is
+     * refused (400), and so is a Bundle with an identifier in any other system: the server would
+     * not honour it, and a client relying on it would see its retries applied twice.
+     */
     static Optional<SyncBatch> of(Bundle bundle) {
         Identifier identifier = bundle.getIdentifier();
-        if (!bundle.hasIdentifier() || !KEY_SYSTEM.equals(identifier.getSystem())) {
+        if (!bundle.hasIdentifier()) {
             return Optional.empty();
+        }
+        if (!KEY_SYSTEM.equals(identifier.getSystem())) {
+            throw invalid("Bundle.identifier", (identifier.hasSystem() ? "is in system '" + identifier.getSystem() + "'"
+                    : "has no system") + ": a Bundle's identifier is"
+                    + " honoured as an idempotency key only in '" + KEY_SYSTEM + "' (a sync batch, docs/SYNC.md), so a"
+                    + " retry of this Bundle would be applied twice. Send it without identifier, or as a sync batch");
         }
         if (bundle.getType() != Bundle.BundleType.TRANSACTION) {
             throw invalid("Bundle.type", "is '" + (bundle.getType() == null ? "missing" : bundle.getType().toCode())

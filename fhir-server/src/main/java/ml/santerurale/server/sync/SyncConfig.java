@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import jakarta.persistence.EntityManager;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
+import ml.santerurale.interceptors.guard.ServedTypesGuard;
 import ml.santerurale.server.database.HapiSchema;
 import ml.santerurale.server.fhir.FhirProperties;
 import org.flywaydb.core.Flyway;
@@ -47,7 +48,7 @@ class SyncConfig {
             DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
             IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties,
             FhirProperties fhirProperties, EntityManager entityManager, IJpaStorageResourceParser storageParser,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions, ServedTypesGuard servedTypes) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
@@ -59,7 +60,7 @@ class SyncConfig {
                 policy, fhirContext);
         // HAPI cuts every page at srm.fhir.max-page-size: a larger feed page would lose its tail.
         int maxPage = Math.min(properties.feedMaxPageSize(), fhirProperties.maxPageSize());
-        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, conflicts, feed,
+        SyncSystemProvider provider = new SyncSystemProvider(systemDao, push, conflicts, feed, new BatchOfServedEntries(servedTypes),
                 Math.min(properties.feedPageSize(), maxPage), maxPage);
         restfulServer.registerProvider(provider);
         for (IResourceProvider resourceProvider : restfulServer.getResourceProviders()) {

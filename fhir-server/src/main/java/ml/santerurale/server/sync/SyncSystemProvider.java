@@ -29,6 +29,7 @@ public final class SyncSystemProvider {
     private final SyncPush push;
     private final ChangeFeed feed;
     private final VersionConflicts conflicts;
+    private final BatchOfServedEntries batches;
     private final int defaultPageSize;
     private final int maxPageSize;
 
@@ -37,8 +38,9 @@ public final class SyncSystemProvider {
      *     otherwise cut the page and lose the changes past it
      */
     SyncSystemProvider(IFhirSystemDao<Bundle, ?> systemDao, SyncPush push, VersionConflicts conflicts, ChangeFeed feed,
-            int defaultPageSize, int maxPageSize) {
+            BatchOfServedEntries batches, int defaultPageSize, int maxPageSize) {
         this.systemDao = systemDao;
+        this.batches = batches;
         this.conflicts = conflicts;
         this.push = push;
         this.feed = feed;
@@ -53,6 +55,9 @@ public final class SyncSystemProvider {
                 .orElseGet(() -> {
                     if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
                         conflicts.refuseStaleIfMatch(bundle, Caller.of(requestDetails).map(Caller::siteIds).orElse(Set.of()));
+                    }
+                    if (bundle.getType() == Bundle.BundleType.BATCH) {
+                        return batches.run(bundle, served -> systemDao.transaction(requestDetails, served));
                     }
                     return systemDao.transaction(requestDetails, bundle);
                 });

@@ -300,6 +300,8 @@ public final class TestKeycloak {
         ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile());
         Map<String, String> env = builder.environment();
         env.put("SRM_KEYCLOAK_PORT", Integer.toString(port));
+        // Tests share a 2-core machine with other builds: a start can take well over 3 minutes.
+        env.put("SRM_KEYCLOAK_START_TIMEOUT", "600");
         env.put("SRM_KEYCLOAK_DATA", dataDirectory.toString());
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USERNAME);
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);

@@ -1,0 +1,94 @@
+package ml.santerurale.interceptors.guard;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the server's internals out of FHIR error answers. A failure from the database (a
+ * constraint, a value PostgreSQL cannot store) or from a bug carries SQL, table names or Java
+ * class names in its message, which HAPI would send as the OperationOutcome's diagnostics. Such
+ * a failure is answered instead with a plain sentence and the request id (the {@code X-Request-ID}
+ * header), and logged in full under that id: a 409 {@code conflict} when the database refused a
+ * concurrent or duplicate write, a 400 {@code invalid} for a NUL character in a text (PostgreSQL
+ * cannot store it), else a 500 {@code exception}.
+ *
+ * <p>Client errors (4xx) that did not come from the database keep their messages: they are
+ * written for clients. Does not guarantee: that such a message, written by HAPI or by us, never
+ * names an internal; nor does it see errors the servlet container answers before HAPI runs
+ * (those are the {@code errors} module's).
+ */
+@Interceptor
+public final class InternalDetailsNeverLeave {
+
+    private static final Logger log = LoggerFactory.getLogger(InternalDetailsNeverLeave.class);
+    private static final Pattern DATABASE_WORDS = Pattern.compile(
+            "(?i)(\\bsql\\b|sqlstate|insert into|delete from|update \\S+ set|select .* from|duplicate key|"
+                    + "violates|could not execute|jdbc|hibernate|\\bHFJ_|psql)");
+    private static final int MAX_CAUSES = 20;
+
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException hideInternals(RequestDetails requestDetails, Throwable failure) {
+        boolean fromDatabase = fromDatabase(failure);
+        boolean clientError = failure instanceof BaseServerResponseException known
+                && known.getStatusCode() >= 400 && known.getStatusCode() < 500;
+        if (clientError && !fromDatabase) {
+            return null;
+        }
+        String requestId = requestDetails == null ? null : requestDetails.getRequestId();
+        String reference = requestId == null ? "" : " (request id " + requestId + ")";
+        log.error("Answered with a generic error{}: {}", reference, failure.toString(), failure);
+        String said = messages(failure);
+        if (said.contains("invalid byte sequence") || said.contains("0x00")) {
+            String message = "A text in this request holds a NUL character (\\u0000), which cannot be stored;"
+                    + " nothing of this request was written" + reference + ".";
+            return new InvalidRequestException(message, outcome(OperationOutcome.IssueType.INVALID, message));
+        }
+        if (said.contains("duplicate key")) {
+            String message = "This write collided with another one stored at the same moment and was not applied;"
+                    + " nothing of this request was written. Send it again" + reference + ".";
+            return new ResourceVersionConflictException(message, outcome(OperationOutcome.IssueType.CONFLICT, message));
+        }
+        String message = "The server failed to complete this request" + reference
+                + ". The operators can find the cause in the server log under this request id.";
+        InternalErrorException replacement = new InternalErrorException(message);
+        replacement.setOperationOutcome(outcome(OperationOutcome.IssueType.EXCEPTION, message));
+        return replacement;
+    }
+
+    /** True when a database exception is among the causes, or the messages read like SQL. */
+    private static boolean fromDatabase(Throwable failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            String type = cause.getClass().getName();
+            if (cause instanceof java.sql.SQLException || type.startsWith("org.hibernate.")
+                    || type.startsWith("org.springframework.dao.") || type.startsWith("jakarta.persistence.")
+                    || (cause.getMessage() != null && DATABASE_WORDS.matcher(cause.getMessage()).find())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            all.append(cause.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    private static OperationOutcome outcome(OperationOutcome.IssueType code, String message) {
+        return OperationOutcomes.error(code, message, null);
+    }
+}
