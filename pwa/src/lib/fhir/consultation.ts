@@ -133,6 +133,7 @@ export function consultationResources(form: ConsultationForm, ctx: ConsultationC
       subject,
       encounter: encounterRef,
       authoredOn: ctx.recordedAt,
+      requester: { reference: `Organization/${ctx.siteOrganizationId}` },
       performer: [{ reference: `Organization/${form.referral.destination}` }],
     });
   }
