@@ -4,6 +4,7 @@
 // PIN, find the patient by a variant spelling, check IndexedDB holds no clear text, go online,
 // sync, and check the outbox is empty. Debian's Chromium (scripts/install-chromium.sh).
 //   APP_URL=http://localhost:8080/ node e2e/smoke.mjs
+import { createHash, randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const APP_URL = process.env.APP_URL ?? 'http://localhost:8080/';
@@ -25,6 +26,30 @@ const step = async (name, fn) => {
   console.log(`ok (${timings[name]} ms)`);
   return r;
 };
+
+/** A second authorization code + PKCE login in the same browser (the Keycloak session answers at once), for API checks. */
+async function apiToken(context, config) {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirect = 'http://127.0.0.1:9/smoke-callback';
+  const page = await context.newPage();
+  let code;
+  await page.route('http://127.0.0.1:9/**', (route) => {
+    code = new URL(route.request().url()).searchParams.get('code');
+    return route.fulfill({ body: 'ok' });
+  });
+  const params = new URLSearchParams({ client_id: config.clientId, response_type: 'code', scope: 'openid', redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', state: 'smoke' });
+  await page.goto(`${config.issuer}/protocol/openid-connect/auth?${params}`);
+  await page.close();
+  if (!code) throw new Error('no authorization code');
+  const r = await fetch(`${config.issuer}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, code_verifier: verifier, redirect_uri: redirect }),
+  });
+  if (!r.ok) throw new Error(`token: ${r.status}`);
+  return (await r.json()).access_token;
+}
 
 const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true });
 let failed = false;
@@ -139,6 +164,27 @@ try {
     await page.getByRole('button', { name: 'Synchroniser' }).click();
     await page.getByTestId('sync-message').filter({ hasText: /^Synchronisé$/ }).waitFor({ timeout: 120000 });
     await page.getByTestId('sync-pending').filter({ hasText: 'Aucune consultation en attente' }).waitFor();
+  });
+  await step('through the FHIR API: the patient once, with her encounter, vital signs, diagnosis, prescription, referral and the batch Provenance', async () => {
+    const config = await (await fetch(new URL('/app-config.json', APP_URL))).json();
+    const token = await apiToken(context, config);
+    const api = async (path) => {
+      const r = await fetch(new URL(`/fhir/${path}`, APP_URL), { headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' } });
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+      return r.json();
+    };
+    const patients = await api(`Patient?given=${given}`);
+    if (patients.total !== 1) throw new Error(`expected one patient ${given}, found ${patients.total}`);
+    const id = patients.entry[0].resource.id;
+    const expected = { Encounter: 1, Observation: 3, Condition: 1, MedicationRequest: 1, ServiceRequest: 1 };
+    for (const [type, n] of Object.entries(expected)) {
+      const b = await api(`${type}?subject=Patient/${id}`);
+      if (b.total !== n) throw new Error(`${type}: expected ${n}, found ${b.total}`);
+    }
+    const referral = (await api(`ServiceRequest?subject=Patient/${id}`)).entry[0].resource;
+    if (referral.performer?.[0]?.reference !== 'Organization/cscom-djeli') throw new Error(`referral performer ${JSON.stringify(referral.performer)}`);
+    const provenance = await api(`Provenance?target=Patient/${id}`);
+    if (!(provenance.total >= 1)) throw new Error(`no Provenance for Patient/${id}`);
   });
   if (cspErrors.length) throw new Error(`CSP violations: ${cspErrors.join(' | ')}`);
   await page.screenshot({ path: 'e2e/last-smoke.png', fullPage: true });

@@ -104,15 +104,18 @@ export class SecureStore {
     const hashed = new Map<string, string>();
     await Promise.all(clear.map(async (t) => hashed.set(t, await this.token(`s:${t}`))));
     const tokensOf = new Map<string, Set<string>>();
-    await Promise.all(
-      clear.map(async (t) => {
-        const keys = await this.db.records.where('s').equals(hashed.get(t)!).primaryKeys();
-        for (const k of keys) {
-          let set = tokensOf.get(k);
-          if (!set) tokensOf.set(k, (set = new Set()));
-          set.add(t);
-        }
-      }),
+    // One read transaction for every token's key list (a transaction per lookup costs more than the lookup).
+    await this.db.transaction('r', this.db.records, () =>
+      Promise.all(
+        clear.map(async (t) => {
+          const keys = await this.db.records.where('s').equals(hashed.get(t)!).primaryKeys();
+          for (const k of keys) {
+            let set = tokensOf.get(k);
+            if (!set) tokensOf.set(k, (set = new Set()));
+            set.add(t);
+          }
+        }),
+      ),
     );
     const scored: { k: string; score: number }[] = [];
     for (const [k, present] of tokensOf) {
