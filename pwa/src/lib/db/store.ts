@@ -38,8 +38,17 @@ export class SecureStore {
     private readonly keys: DeviceKeys,
   ) {}
 
+  /** Keyed hashes already computed (as-you-type queries repeat most tokens); bounded. */
+  private readonly tokenCache = new Map<string, Promise<string>>();
+
   token(value: string): Promise<string> {
-    return keyedToken(this.keys.indexKey, value);
+    let hashed = this.tokenCache.get(value);
+    if (!hashed) {
+      if (this.tokenCache.size >= 20_000) this.tokenCache.clear();
+      hashed = keyedToken(this.keys.indexKey, value);
+      this.tokenCache.set(value, hashed);
+    }
+    return hashed;
   }
 
   recordKey(type: string, id: string): Promise<string> {
@@ -134,12 +143,8 @@ export class SecureStore {
     scored.sort((a, b) => b.score - a.score);
     const top = scored.slice(0, limit);
     const rows = await this.db.records.bulkGet(top.map((s) => s.k));
-    const hits: SearchHit[] = [];
-    for (let i = 0; i < top.length; i++) {
-      const row = rows[i];
-      if (row) hits.push({ patient: (await this.openRow<Patient>(row)).resource, score: top[i].score });
-    }
-    return hits;
+    const opened = await Promise.all(rows.map((row, i) => (row ? this.openRow<Patient>(row).then((r) => ({ patient: r.resource, score: top[i].score })) : undefined)));
+    return opened.filter((h): h is SearchHit => h !== undefined);
   }
 
   // Settings (sealed; the name is never personal data).
