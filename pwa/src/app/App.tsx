@@ -4,6 +4,7 @@ import { ChoosePinScreen } from '../features/auth/ChoosePinScreen';
 import { completeSignIn } from '../features/auth/completeSignIn';
 import { loadAppConfig } from '../features/auth/loadAppConfig';
 import { SignInScreen } from '../features/auth/SignInScreen';
+import { startSignIn } from '../features/auth/startSignIn';
 import { UnlockScreen } from '../features/auth/UnlockScreen';
 import { ConsultationScreen } from '../features/encounters/ConsultationScreen';
 import { PatientListScreen } from '../features/patients/PatientListScreen';
@@ -41,7 +42,7 @@ async function start(t: (k: string, o?: Record<string, string>) => string) {
 
 export function App() {
   const { t } = useTranslation();
-  const { screen, view, notice, go } = useSession();
+  const { screen, view, notice, go, config } = useSession();
   useEffect(() => {
     start(t);
   }, [t]);
@@ -69,7 +70,8 @@ export function App() {
         {view.name === 'settings' && <SettingsScreen />}
       </main>
       <footer className="sticky bottom-0">
-        <SyncStatusBar />
+        {/* A new sign-in reloads the app; the outbox stays in IndexedDB and the PIN unlocks it again. */}
+        <SyncStatusBar onSignInAgain={() => config && startSignIn(config)} />
       </footer>
     </div>
   );

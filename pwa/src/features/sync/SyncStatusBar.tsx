@@ -9,7 +9,7 @@ import { useSyncStatus } from './syncStatus';
 const AUTO_SYNC_MS = 30_000;
 
 /** Always on screen: what waits, the last successful sync, what failed and why; the Synchroniser button. */
-export function SyncStatusBar() {
+export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) {
   const { t } = useTranslation();
   const { store, dataVersion } = useSession();
   const s = useSyncStatus();
@@ -42,6 +42,9 @@ export function SyncStatusBar() {
           {s.rejected > 0 && <p className="text-red-800">{t('sync.rejected', { count: s.rejected })}</p>}
           <p>{s.lastSync ? t('sync.last', { when: new Date(s.lastSync).toLocaleString('fr-FR') }) : t('sync.never')}</p>
           {s.message && <p className={`font-semibold ${tone}`} data-testid="sync-message">{t(s.message.key, s.message.values)}</p>}
+          {s.message?.key === 'sync.authNeeded' && (
+            <button type="button" className="btn-secondary mt-1" onClick={onSignInAgain}>{t('auth.signInAgain')}</button>
+          )}
         </div>
         <button type="button" className="btn-primary shrink-0" disabled={s.running} onClick={() => runSync()}>
           {s.running ? t('sync.running') : t('sync.button')}
