@@ -1,15 +1,25 @@
 import 'fake-indexeddb/auto';
-import { createDeviceKeys } from '../src/lib/crypto/keys';
+import type { DeviceKeys } from '../src/lib/crypto/keys';
 import { openDatabase } from '../src/lib/db/database';
 import { SecureStore } from '../src/lib/db/store';
 
 let counter = 0;
 
+/**
+ * Random device keys as the vault hands them out (non-extractable), without the PIN's
+ * 600,000 PBKDF2 iterations, which test/crypto.test.ts covers: store tests need keys, not the KDF.
+ */
+async function randomDeviceKeys(): Promise<DeviceKeys> {
+  return {
+    dataKey: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+    indexKey: await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']),
+  };
+}
+
 /** A fresh database (own name) and an unlocked store on it. */
-export async function freshStore(pin = '2468') {
+export async function freshStore() {
   const db = openDatabase(`test-${Date.now()}-${counter++}`);
-  const { keys } = await createDeviceKeys(pin);
-  return new SecureStore(db, keys);
+  return new SecureStore(db, await randomDeviceKeys());
 }
 
 /** Every byte IndexedDB holds for a database, as text (what a thief with the phone could read). */

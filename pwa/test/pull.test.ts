@@ -92,3 +92,27 @@ describe('pull (docs/SYNC.md §6)', () => {
     expect(await store.getSetting(FEED_SINCE)).toBe('t3');
   });
 });
+
+describe('pull against docs/SYNC.md', () => {
+  it('applies the worked example feed-response: the new patient version, the deleted encounter removed, next followed', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/SYNC.md', import.meta.url), 'utf8');
+    const example = JSON.parse(/<!-- example: feed-response -->\s*```json\n([\s\S]*?)\n```/.exec(doc)![1]);
+    const store = await freshStore();
+    const patientId = '6f0b2f6e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+    await store.putRecords([
+      { resource: patient(patientId, '1'), version: '1', local: false },
+      { resource: { resourceType: 'Encounter', id: 'c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f', subject: { reference: `Patient/${patientId}` } }, version: '1', local: false },
+    ]);
+    await store.setSetting(FEED_SINCE, '2026-11-24T10:00:00.000+00:00');
+    await store.setSetting('feed.scope', ['CSCOM-KONOBOUGOU']);
+    const second = page(example.meta.lastUpdated, [put({ ...patient(patientId, '3'), name: [{ family: 'Traoré', given: ['Aminata', 'Nana'] }] })]);
+    const f = feed(example, second);
+    const r = await pullChanges(deps(store, f.fetch));
+    expect(r).toMatchObject({ pages: 2, removed: 1, scopeChanged: false });
+    expect(f.urls[1]).toBe(example.link[0].url);
+    expect(await store.get('Encounter', 'c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f')).toBeUndefined();
+    expect((await store.get('Patient', patientId))?.version).toBe('3');
+    expect(await store.getSetting(FEED_SINCE)).toBe(example.meta.lastUpdated);
+  });
+});
