@@ -124,6 +124,7 @@ try {
     await page.getByLabel('Référer vers').selectOption('cscom-djeli');
     await page.getByLabel('Motif de la référence').selectOption('severe-malaria');
     await page.getByLabel('Urgence').selectOption('urgent');
+    await page.screenshot({ path: 'e2e/last-consultation.png', fullPage: true });
     await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
     await page.getByText('Paludisme, sans précision').waitFor();
     await page.getByTestId('sync-pending').filter({ hasText: '2 enregistrements en attente d’envoi' }).waitFor();

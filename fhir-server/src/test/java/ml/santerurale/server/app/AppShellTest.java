@@ -44,6 +44,23 @@ class AppShellTest extends ServerIntegrationTest {
         HttpResponse<String> js = getPath(bundle.group(1));
         assertThat(js.statusCode()).isEqualTo(200);
         assertThat(js.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+
+        // On 2G the bundle travels gzip-compressed.
+        HttpResponse<byte[]> gzipped = sendBytes(HttpRequest.newBuilder(URI.create(baseUrl() + bundle.group(1)))
+                .header("Accept-Encoding", "gzip").GET());
+        assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gzipped.body().length).isLessThan(js.body().length() / 2);
+    }
+
+    private HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
