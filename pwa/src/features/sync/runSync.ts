@@ -11,7 +11,10 @@ export async function refreshSyncCounts(): Promise<void> {
   if (!store) return;
   const counts = await countPending(store);
   const lastSync = await store.getSetting<string>(SETTINGS.lastSync);
-  useSyncStatus.getState().set({ ...counts, lastSync });
+  const { message } = useSyncStatus.getState();
+  // "Synchronisé" no longer holds once something new waits.
+  const stale = counts.pending > 0 && message?.key === 'sync.done';
+  useSyncStatus.getState().set({ ...counts, lastSync, ...(stale ? { message: undefined } : {}) });
 }
 
 /**
