@@ -102,6 +102,7 @@ try {
     await page.getByLabel(/Village/).fill(village);
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('heading', { name: `COULIBALY ${given}` }).waitFor();
+    await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
   });
   await step('offline: record a consultation with a diagnosis, a prescription and a referral', async () => {
     await page.getByRole('button', { name: 'Nouvelle consultation' }).click();
@@ -127,6 +128,7 @@ try {
     await page.screenshot({ path: 'e2e/last-consultation.png', fullPage: true });
     await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
     await page.getByText('Paludisme, sans précision').waitFor();
+    await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
     await page.getByTestId('sync-pending').filter({ hasText: '2 enregistrements en attente d’envoi' }).waitFor();
   });
   await step('offline: reload, unlock with the PIN, find her as "Kulibali"', async () => {

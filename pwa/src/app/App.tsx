@@ -42,7 +42,7 @@ async function start(t: (k: string, o?: Record<string, string>) => string) {
 
 export function App() {
   const { t } = useTranslation();
-  const { screen, view, notice, go, config } = useSession();
+  const { screen, view, notice, go, config, flash } = useSession();
   useEffect(() => {
     start(t);
   }, [t]);
@@ -63,6 +63,11 @@ export function App() {
         </nav>
       </header>
       <main className="mx-auto w-full max-w-2xl flex-1 p-3">
+        {flash && (
+          <p role="status" className="mb-3 rounded bg-teal-100 p-2 font-semibold text-teal-900" data-testid="flash">
+            {t(flash)}
+          </p>
+        )}
         {view.name === 'patients' && <PatientListScreen />}
         {view.name === 'register' && <RegisterPatientScreen />}
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}

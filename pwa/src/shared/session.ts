@@ -31,11 +31,13 @@ interface SessionState {
   user?: UserInfo;
   /** a message for the next screen (e.g. why the device was wiped) */
   notice?: string;
+  /** an i18n key shown once on the next view ("Enregistré" after a commit) */
+  flash?: string;
   deviceId?: string;
   /** bumped after every local write or applied pull, so screens reload */
   dataVersion: number;
   set: (partial: Partial<SessionState>) => void;
-  go: (view: View) => void;
+  go: (view: View, flash?: string) => void;
   touch: () => void;
 }
 
@@ -44,7 +46,7 @@ export const useSession = create<SessionState>((set) => ({
   view: { name: 'patients' },
   dataVersion: 0,
   set: (partial) => set(partial),
-  go: (view) => set({ view }),
+  go: (view, flash) => set({ view, flash }),
   touch: () => set((s) => ({ dataVersion: s.dataVersion + 1 })),
 }));
 

@@ -30,7 +30,8 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
     try {
       await recordConsultation(store!, patientId, values, site!);
       touch();
-      go({ name: 'patient', patientId });
+      // Only now, after the IndexedDB commit, is it "Enregistré".
+      go({ name: 'patient', patientId }, 'form.saved');
     } catch (err) {
       setFailure(t('form.saveFailed', { reason: String(err) }));
     }

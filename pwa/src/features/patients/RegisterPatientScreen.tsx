@@ -20,7 +20,8 @@ export function RegisterPatientScreen() {
     try {
       const id = await registerPatient(store!, form, site!);
       touch();
-      go({ name: 'patient', patientId: id });
+      // Only now, after the IndexedDB commit, is it "Enregistré".
+      go({ name: 'patient', patientId: id }, 'form.saved');
     } catch (err) {
       setFailure(t('form.saveFailed', { reason: String(err) }));
     }
