@@ -1,0 +1,74 @@
+import { SessionExpiredError } from '../../lib/auth/oidc';
+import { countPending } from '../../lib/sync/outbox';
+import { pullChanges } from '../../lib/sync/pull';
+import { AuthRequiredError, pushOutbox, type SyncTransport } from '../../lib/sync/push';
+import { SETTINGS, useSession } from '../../shared/session';
+import { useSyncStatus } from './syncStatus';
+
+/** Counts of the outbox and the last successful sync, for the status bar. */
+export async function refreshSyncCounts(): Promise<void> {
+  const { store } = useSession.getState();
+  if (!store) return;
+  const counts = await countPending(store);
+  const lastSync = await store.getSetting<string>(SETTINGS.lastSync);
+  const { message } = useSyncStatus.getState();
+  // "Synchronisé" no longer holds once something new waits.
+  const stale = counts.pending > 0 && message?.key === 'sync.done';
+  useSyncStatus.getState().set({ ...counts, lastSync, ...(stale ? { message: undefined } : {}) });
+}
+
+/**
+ * Push the outbox, then pull the change feed. "Synchronisé" is set only when the server has
+ * answered both; every other ending says why in the status bar.
+ */
+export async function runSync(): Promise<void> {
+  const status = useSyncStatus.getState();
+  const { store, tokens, config, deviceId, touch } = useSession.getState();
+  if (!store || !config || !deviceId || status.running) return;
+  status.set({ running: true });
+  try {
+    if (!navigator.onLine) {
+      status.set({ message: { key: 'sync.offline', tone: 'info' } });
+      return;
+    }
+    if (!tokens) {
+      status.set({ message: { key: 'sync.authNeeded', tone: 'error' } });
+      return;
+    }
+    const transport: SyncTransport = {
+      fetch: (...args) => fetch(...args),
+      fhirBase: config.fhirBase,
+      accessToken: async () => {
+        try {
+          return await tokens.token();
+        } catch (e) {
+          if (e instanceof SessionExpiredError) throw new AuthRequiredError();
+          throw e;
+        }
+      },
+    };
+    const push = await pushOutbox({ ...transport, store, deviceId });
+    if (push.sent > 0 || push.rejected > 0) touch();
+    if (push.stopped === 'auth') {
+      status.set({ message: { key: 'sync.authNeeded', tone: 'error' } });
+      return;
+    }
+    if (push.stopped === 'network' || push.stopped === 'waiting') {
+      const time = new Date(push.retryAt ?? Date.now()).toLocaleTimeString('fr-FR');
+      status.set({ message: { key: 'sync.retryAt', values: { time }, tone: 'info' } });
+      return;
+    }
+    const pull = await pullChanges({ ...transport, store });
+    if (pull.applied > 0 || pull.removed > 0) touch();
+    const now = new Date().toISOString();
+    await store.setSetting(SETTINGS.lastSync, now);
+    status.set({ message: { key: pull.scopeChanged ? 'sync.sitesChanged' : 'sync.done', tone: 'ok' } });
+  } catch (e) {
+    if (e instanceof AuthRequiredError) status.set({ message: { key: 'sync.authNeeded', tone: 'error' } });
+    else if (e instanceof TypeError) status.set({ message: { key: 'sync.offline', tone: 'info' } });
+    else status.set({ message: { key: 'sync.failed', values: { reason: e instanceof Error ? e.message : String(e) }, tone: 'error' } });
+  } finally {
+    await refreshSyncCounts();
+    useSyncStatus.getState().set({ running: false });
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Patient } from './types';
+
+/** The registration form's data (validated at the boundary; messages are i18n keys). */
+export const patientFormSchema = z
+  .object({
+    family: z.string().trim().min(1, 'form.required').max(100, 'form.tooLong'),
+    given: z.string().trim().min(1, 'form.required').max(100, 'form.tooLong'),
+    gender: z.enum(['female', 'male'], { message: 'form.required' }),
+    birthYear: z.number({ message: 'patient.birthYearInvalid' }).int('patient.birthYearInvalid').min(1900, 'patient.birthYearInvalid').max(new Date().getFullYear(), 'patient.birthYearInvalid').optional(),
+    estimatedAge: z.number({ message: 'patient.ageInvalid' }).int('patient.ageInvalid').min(0, 'patient.ageInvalid').max(120, 'patient.ageInvalid').optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^(\+?223)?[\s.]*(\d[\s.]*){8}$/, 'patient.phoneInvalid')
+      .optional()
+      .or(z.literal('')),
+    village: z.string().trim().max(100, 'form.tooLong').optional(),
+  })
+  .refine((f) => f.birthYear !== undefined || f.estimatedAge !== undefined, {
+    message: 'patient.birthYearOrAge',
+    path: ['birthYear'],
+  });
+export type PatientForm = z.infer<typeof patientFormSchema>;
+
+export const ESTIMATED_BIRTH_EXTENSION = 'https://sante-rurale.ml/fhir/StructureDefinition/birth-date-estimated';
+
+/** Malian numbers are 8 digits; kept as +223 XX XX XX XX. */
+export function normalisePhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '').replace(/^223(?=\d{8}$)/, '');
+  return `+223${digits}`;
+}
+
+/**
+ * A Patient (FHIR R4) from the form. An estimated age gives an estimated birth year (a year-only
+ * birthDate, flagged by an extension). The site is the managing organisation.
+ */
+export function patientFromForm(form: PatientForm, id: string, siteOrganizationId: string, now = new Date()): Patient {
+  const estimated = form.birthYear === undefined && form.estimatedAge !== undefined;
+  const year = form.birthYear ?? now.getFullYear() - (form.estimatedAge ?? 0);
+  const patient: Patient = {
+    resourceType: 'Patient',
+    id,
+    name: [{ family: form.family.trim(), given: [form.given.trim()] }],
+    gender: form.gender,
+    birthDate: String(year),
+    managingOrganization: { reference: `Organization/${siteOrganizationId}` },
+  };
+  if (estimated) patient.extension = [{ url: ESTIMATED_BIRTH_EXTENSION, valueBoolean: true }];
+  if (form.phone) patient.telecom = [{ system: 'phone', value: normalisePhone(form.phone), use: 'mobile' }];
+  if (form.village) patient.address = [{ city: form.village.trim() }];
+  return patient;
+}
