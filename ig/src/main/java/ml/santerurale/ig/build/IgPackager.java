@@ -1,0 +1,122 @@
+package ml.santerurale.ig.build;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.context.support.ValidationSupportContext;
+import ca.uhn.fhir.parser.IParser;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StructureDefinition;
+
+/**
+ * Build step after SUSHI: turns SUSHI's output ({@code fsh-generated/resources/*.json}) into an
+ * NPM-style FHIR package ({@code package/package.json}, conformance resources with their
+ * snapshots generated here, examples under {@code package/example/}), written as one .tgz.
+ * SUSHI writes differentials only and no package manifest.
+ *
+ * <p>Usage: {@code IgPackager <SUSHI output dir> <sushi-config package id> <version> <canonical> <output .tgz>}.
+ */
+public final class IgPackager {
+
+    private IgPackager() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 5) {
+            throw new IllegalArgumentException("usage: IgPackager <sushi output> <package id> <version> <canonical> <out.tgz>");
+        }
+        Path resources = Path.of(args[0]).resolve("fsh-generated").resolve("resources");
+        String packageId = args[1];
+        String version = args[2];
+        String canonical = args[3];
+        Path out = Path.of(args[4]);
+        long start = System.nanoTime();
+
+        FhirContext context = FhirContext.forR4Cached();
+        IParser json = context.newJsonParser().setPrettyPrint(false);
+        List<Resource> conformance = new ArrayList<>();
+        List<Resource> examples = new ArrayList<>();
+        try (Stream<Path> files = Files.list(resources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                Resource resource = (Resource) json.parseResource(Files.readString(file, StandardCharsets.UTF_8));
+                boolean isConformance = resource instanceof StructureDefinition
+                        || resource instanceof org.hl7.fhir.r4.model.CodeSystem
+                        || resource instanceof org.hl7.fhir.r4.model.ValueSet;
+                (isConformance ? conformance : examples).add(resource);
+            }
+        }
+        if (conformance.isEmpty()) {
+            throw new IllegalStateException("SUSHI wrote no conformance resources into " + resources);
+        }
+
+        PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(context);
+        conformance.forEach(ours::addResource);
+        ValidationSupportChain chain = new ValidationSupportChain(
+                new DefaultProfileValidationSupport(context), ours,
+                new InMemoryTerminologyServerValidationSupport(context),
+                new CommonCodeSystemsTerminologyService(context),
+                new SnapshotGeneratingValidationSupport(context));
+        for (Resource resource : conformance) {
+            if (resource instanceof StructureDefinition sd && !sd.hasSnapshot()) {
+                StructureDefinition withSnapshot = (StructureDefinition) chain.generateSnapshot(new ValidationSupportContext(chain), sd, sd.getUrl(), canonical, sd.getName());
+                if (withSnapshot == null || !withSnapshot.hasSnapshot()) {
+                    throw new IllegalStateException("no snapshot could be generated for " + sd.getUrl());
+                }
+                sd.setSnapshot(withSnapshot.getSnapshot());
+            }
+        }
+
+        Files.createDirectories(out.getParent());
+        try (OutputStream file = Files.newOutputStream(out);
+                GZIPOutputStream gzip = new GZIPOutputStream(file);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            add(tar, "package/package.json", """
+                    {
+                      "name": "%s",
+                      "version": "%s",
+                      "canonical": "%s",
+                      "type": "IG",
+                      "fhirVersions": ["4.0.1"],
+                      "description": "Santé Rurale Mali: profiles and terminology (compiled by SUSHI, snapshots generated by HAPI FHIR)",
+                      "dependencies": {"hl7.fhir.r4.core": "4.0.1"}
+                    }
+                    """.formatted(packageId, version, canonical));
+            for (Resource resource : conformance) {
+                add(tar, "package/" + fileName(resource), json.encodeResourceToString(resource));
+            }
+            for (Resource resource : examples) {
+                add(tar, "package/example/" + fileName(resource), json.encodeResourceToString(resource));
+            }
+        }
+        System.out.printf("[ig] %s#%s: %d conformance resources, %d examples, snapshots generated, %s written in %d ms%n",
+                packageId, version, conformance.size(), examples.size(), out, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static String fileName(Resource resource) {
+        return resource.fhirType() + "-" + resource.getIdElement().getIdPart() + ".json";
+    }
+
+    private static void add(TarArchiveOutputStream tar, String name, String content) throws IOException {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(bytes.length);
+        tar.putArchiveEntry(entry);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+}
