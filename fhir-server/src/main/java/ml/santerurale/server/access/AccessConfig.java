@@ -56,6 +56,7 @@ class AccessConfig {
                 new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext, referralGrants,
                 linkResolver::getObject);
         interceptorService.registerInterceptor(partitioning);
+        interceptorService.registerInterceptor(new ml.santerurale.interceptors.access.MissingReferenceWording());
         return partitioning;
     }
 

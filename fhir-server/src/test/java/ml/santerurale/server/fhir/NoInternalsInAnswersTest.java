@@ -41,7 +41,7 @@ class NoInternalsInAnswersTest extends ServerIntegrationTest {
                 new Case("an unknown HTTP method", t -> t.raw("BREW", "/fhir/Patient")),
                 new Case("TRACE", t -> t.raw("TRACE", "/fhir/Patient")),
                 new Case("a path outside /fhir", t -> t.raw("GET", "/nothing-here")),
-                new Case("a path outside /fhir, unauthenticated", t -> RawHttp.send(t.port, "GET", "/index.html", null)),
+                new Case("a path outside /fhir, unauthenticated", t -> RawHttp.send(t.port, "GET", "/no-such-page.html", null)),
                 new Case("an unknown search parameter in _sort", t -> t.raw("GET", "/fhir/Patient?_sort=shoe-size")),
                 new Case("a malformed date", t -> t.raw("GET", "/fhir/Patient?birthdate=yesterday")),
                 new Case("a non-numeric _count", t -> t.raw("GET", "/fhir/Patient?_count=many")),
