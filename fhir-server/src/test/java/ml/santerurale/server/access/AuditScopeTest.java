@@ -30,14 +30,22 @@ class AuditScopeTest extends ServerIntegrationTest {
         Patient patient = new Patient();
         patient.setId(id);
         patient.addName().setFamily("Audit").addGiven("Scope");
-        as(token, () -> putJson("/Patient/" + id, json(patient)));
-        as(token, () -> get("/Patient/" + id));
+        var created = as(token, () -> putJson("/Patient/" + id, json(patient)));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        var read = as(token, () -> get("/Patient/" + id));
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
         return id;
     }
 
+    /** Successful reads and creates of the patient this reader sees: refusal events do not count. */
     private int events(String token, String patientId) {
-        Bundle found = parse(Bundle.class, as(token, () -> get("/AuditEvent?entity-name=Patient/" + patientId)).body());
-        return found.getEntry().size();
+        var response = as(token, () -> get("/AuditEvent?entity-name=Patient/" + patientId));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Bundle found = parse(Bundle.class, response.body());
+        return (int) found.getEntry().stream().map(e -> (AuditEvent) e.getResource())
+                .filter(e -> e.getOutcome() == AuditEvent.AuditEventOutcome._0)
+                .filter(e -> e.getAction() == AuditEvent.AuditEventAction.R || e.getAction() == AuditEvent.AuditEventAction.C)
+                .count();
     }
 
     @Test

@@ -90,13 +90,25 @@ class ReferralAccessTest extends ServerIntegrationTest {
 
     @Test
     void theReferralOpensOnlyThatPatientNotTheReferringSite() {
-        assertThat(as(konobougou, () -> get("/Patient?family=Sacko&_summary=count")).body())
-                .as("counts over Djéli's patients stay closed").contains("\"total\":0");
+        HttpResponse<String> count = as(konobougou, () -> get("/Patient?family=Sacko&_summary=count"));
+        assertThat(count.statusCode()).as(count.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, count.body()).getTotal()).as("counts over Djéli's patients stay closed").isZero();
         assertThat(as(konobougou, () -> get("/Encounter/" + encounterId)).statusCode())
                 .as("a record read by its own id, not through the patient, stays closed").isEqualTo(404);
-        assertThat(as(konobougou, () -> get("/Encounter/_history?_since=2000-01-01T00:00:00Z&_count=500")).body())
-                .as("history (the sync feed) brings the referred patient and the referral, never the referring site's other records")
-                .doesNotContain(encounterId);
+        // The sync feed, every page: the referred patient and the referral, never the referring site's other records.
+        java.util.List<String> feed = new java.util.ArrayList<>();
+        String next = fhirBase() + "/_history?_since=2000-01-01T00:00:00Z&_count=500";
+        for (int pages = 0; next != null && pages < 200; pages++) {
+            String url = next;
+            HttpResponse<String> page = as(konobougou, () -> send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Authorization", "Bearer " + konobougou).header("Accept", "application/fhir+json").GET()));
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            Bundle bundle = parse(Bundle.class, page.body());
+            bundle.getEntry().forEach(e -> feed.add(e.getRequest().getUrl().replaceAll("/_history/.*", "")));
+            next = bundle.getLink("next") == null ? null : bundle.getLink("next").getUrl();
+        }
+        assertThat(next).as("the feed ended").isNull();
+        assertThat(feed).contains("Patient/" + patientId, "ServiceRequest/" + referralId).doesNotContain("Encounter/" + encounterId);
     }
 
     @Test
