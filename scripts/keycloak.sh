@@ -12,6 +12,7 @@
 #   SRM_KEYCLOAK_DATA   H2 database, import dir, pid, log    (default <repo>/.data/keycloak)
 #   SRM_KEYCLOAK_PORT   HTTP port on 127.0.0.1               (default 8180)
 #   SRM_KEYCLOAK_JAVA_HOME  JDK used to run Keycloak         (default Temurin 25)
+#   SRM_KEYCLOAK_START_TIMEOUT  seconds to wait for the realm (default 300: a busy 2-core machine needs over 180)
 #   KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD  master-realm admin, created on the
 #                       first start only (DEVELOPMENT defaults: admin / admin)
 #   SRM_DHIS2_CLIENT_SECRET  secret of the dhis2-export client, read at import time
@@ -35,7 +36,7 @@ USERS_FILE="$REPO/keycloak-realm/dev/$REALM-users-0.json"
 PID_FILE="$DATA/keycloak.pid"
 LOG_FILE="$DATA/keycloak.log"
 WELL_KNOWN="http://localhost:$PORT/realms/$REALM/.well-known/openid-configuration"
-START_TIMEOUT=180
+START_TIMEOUT="${SRM_KEYCLOAK_START_TIMEOUT:-300}"
 
 log() { echo "[keycloak] $*" >&2; }
 die() { echo "[keycloak] ERROR: $*" >&2; exit 1; }

@@ -27,9 +27,8 @@ class AuditScopeTest extends ServerIntegrationTest {
 
     private String recordAndRead(String token) {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Audit", "Scope");
         patient.setId(id);
-        patient.addName().setFamily("Audit").addGiven("Scope");
         as(token, () -> putJson("/Patient/" + id, json(patient)));
         as(token, () -> get("/Patient/" + id));
         return id;
@@ -128,9 +127,8 @@ class AuditScopeTest extends ServerIntegrationTest {
 
     private String record(String token, String family) {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Split");
         patient.setId(id);
-        patient.addName().setFamily(family).addGiven("Split");
         assertThat(as(token, () -> putJson("/Patient/" + id, json(patient))).statusCode()).isEqualTo(201);
         return id;
     }
