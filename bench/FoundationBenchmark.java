@@ -90,14 +90,15 @@ public class FoundationBenchmark {
             "Souleymane", "Modibo", "Adama", "Boubacar", "Ibrahim"};
     static final String[] CITY = {"Konobougou", "Djeli", "Barouéli"};
     /** ICD-10 code, display, and the medication usually prescribed for it. */
+    /** ICD-10 code, its display, and the prescription: a code of the guide's essential-medicines list (ig/) and its display. */
     static final String[][] DIAGNOSES = {
-            {"B54", "Paludisme, sans précision", "Artéméther-luméfantrine 20/120 mg"},
-            {"B50.9", "Paludisme à Plasmodium falciparum, sans précision", "Artésunate injectable 60 mg"},
-            {"A09", "Diarrhée et gastro-entérite d'origine présumée infectieuse", "SRO + Zinc 20 mg"},
-            {"J18.9", "Pneumopathie, sans précision", "Amoxicilline 250 mg"},
-            {"J06.9", "Infection aiguë des voies respiratoires supérieures", "Paracétamol 500 mg"},
-            {"E43", "Malnutrition protéino-énergétique grave", "ATPE (Plumpy'Nut)"},
-            {"D50.9", "Anémie par carence en fer", "Fer + acide folique"}};
+            {"B54", "Paludisme, sans précision", "MEG-AL-20-120", "Artéméther + luméfantrine 20 mg/120 mg, comprimé"},
+            {"B50.9", "Paludisme à Plasmodium falciparum, sans précision", "MEG-ASU-60", "Artésunate 60 mg, poudre pour injection"},
+            {"A09", "Diarrhée et gastro-entérite d'origine présumée infectieuse", "MEG-SRO", "Sels de réhydratation orale (osmolarité réduite), sachet pour 1 litre"},
+            {"J18.9", "Pneumopathie, sans précision", "MEG-AMX-250-D", "Amoxicilline 250 mg, comprimé dispersible"},
+            {"J06.9", "Infection aiguë des voies respiratoires supérieures", "MEG-PCM-500", "Paracétamol 500 mg, comprimé"},
+            {"E43", "Malnutrition protéino-énergétique grave", "MEG-ATPE", "Aliment thérapeutique prêt à l'emploi (ATPE), sachet de 92 g"},
+            {"D50.9", "Anémie par carence en fer", "MEG-FEF", "Fer (sulfate ferreux) 60 mg + acide folique 0,4 mg, comprimé"}};
 
     static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"(\\d{3})");
     static final Pattern RESPONSE = Pattern.compile("\"response\"\\s*:");
@@ -110,6 +111,8 @@ public class FoundationBenchmark {
     final HttpClient http;
     final KeyPair keys;
     String bearer;
+    /** Sequential single creates after the transactions; the second half is reported. */
+    static final int SINGLE_CREATES = 100;
     final Random random = new Random(20261101L);
     final List<String> patientIds = new ArrayList<>();
 
@@ -300,6 +303,27 @@ public class FoundationBenchmark {
             result.num("tx_steady_server_cpu_ms_per_bundle", Math.round(writeCpu * 1000 / STEADY_BUNDLES));
         }
 
+        // a2. Single creates, one at a time: what validation adds to one write (issue 12).
+        long[] createMillis = new long[SINGLE_CREATES];
+        for (int i = 0; i < SINGLE_CREATES; i++) {
+            String id = UUID.randomUUID().toString();
+            String body = patient(id);
+            long t0 = System.nanoTime();
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir/Patient/" + id))
+                    .timeout(REQUEST_TIMEOUT).header("Content-Type", FHIR_JSON).header("Authorization", "Bearer " + bearer)
+                    .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            createMillis[i] = (System.nanoTime() - t0) / 1_000_000;
+            if (created.statusCode() != 201) {
+                throw new IllegalStateException("create " + i + " answered " + created.statusCode() + ": " + created.body());
+            }
+        }
+        long[] steadyCreates = Arrays.copyOfRange(createMillis, SINGLE_CREATES / 2, SINGLE_CREATES);
+        Arrays.sort(steadyCreates);
+        result.num("create_p50_ms", percentile(steadyCreates, 50)).num("create_p95_ms", percentile(steadyCreates, 95));
+        table.add(row("create Patient (PUT, one at a time), last " + steadyCreates.length, SINGLE_CREATES + " creates", "",
+                percentile(steadyCreates, 50) + "", percentile(steadyCreates, 95) + "", steadyCreates[steadyCreates.length - 1] + " (max)"));
+
         // b. Reads
         int errors = 0;
         outbox.phase("read");
@@ -479,7 +503,7 @@ public class FoundationBenchmark {
         for (int i = 0; i < PER_TYPE; i++) {
             String id = UUID.randomUUID().toString();
             first = entry(sb, first, "MedicationRequest", id,
-                    medicationRequest(id, patients[i], encounters[i], DIAGNOSES[diagnosis[i]][2]));
+                    medicationRequest(id, patients[i], encounters[i], DIAGNOSES[diagnosis[i]]));
         }
         return sb.append("]}").toString();
     }
@@ -536,13 +560,15 @@ public class FoundationBenchmark {
                 + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}}";
     }
 
-    String medicationRequest(String id, String patientId, String encounterId, String medication) {
+    String medicationRequest(String id, String patientId, String encounterId, String[] diagnosis) {
         return "{\"resourceType\":\"MedicationRequest\",\"id\":\"" + id + "\",\"status\":\"active\",\"intent\":\"order\""
-                + ",\"medicationCodeableConcept\":{\"text\":" + str(medication) + "}"
+                + ",\"medicationCodeableConcept\":{\"coding\":[{\"system\":\"https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines\""
+                + ",\"code\":" + str(diagnosis[2]) + ",\"display\":" + str(diagnosis[3]) + "}]}"
                 + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
                 + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}"
                 + ",\"authoredOn\":\"2025-06-01\""
-                + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\"}]}";
+                + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\""
+                + ",\"timing\":{\"repeat\":{\"boundsDuration\":{\"value\":3,\"unit\":\"jours\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"d\"}}}}]}";
     }
 
     static String str(String s) {

@@ -115,14 +115,15 @@ public class SyncBenchmark {
     static final String[] GIVEN_M = {"Moussa", "Mamadou", "Seydou", "Oumar", "Bakary",
             "Souleymane", "Modibo", "Adama", "Boubacar", "Ibrahim"};
     static final String[] CITY = {"Konobougou", "Djeli", "Barouéli"};
+    /** ICD-10 code, its display, and the prescription: a code of the guide's essential-medicines list (ig/). */
     static final String[][] DIAGNOSES = {
-            {"B54", "Paludisme, sans précision", "Artéméther-luméfantrine 20/120 mg"},
-            {"B50.9", "Paludisme à Plasmodium falciparum, sans précision", "Artésunate injectable 60 mg"},
-            {"A09", "Diarrhée et gastro-entérite d'origine présumée infectieuse", "SRO + Zinc 20 mg"},
-            {"J18.9", "Pneumopathie, sans précision", "Amoxicilline 250 mg"},
-            {"J06.9", "Infection aiguë des voies respiratoires supérieures", "Paracétamol 500 mg"},
-            {"E43", "Malnutrition protéino-énergétique grave", "ATPE (Plumpy'Nut)"},
-            {"D50.9", "Anémie par carence en fer", "Fer + acide folique"}};
+            {"B54", "Paludisme, sans précision", "MEG-AL-20-120"},
+            {"B50.9", "Paludisme à Plasmodium falciparum, sans précision", "MEG-ASU-60"},
+            {"A09", "Diarrhée et gastro-entérite d'origine présumée infectieuse", "MEG-SRO"},
+            {"J18.9", "Pneumopathie, sans précision", "MEG-AMX-250-D"},
+            {"J06.9", "Infection aiguë des voies respiratoires supérieures", "MEG-PCM-500"},
+            {"E43", "Malnutrition protéino-énergétique grave", "MEG-ATPE"},
+            {"D50.9", "Anémie par carence en fer", "MEG-FEF"}};
 
     static final Pattern RESPONSE = Pattern.compile("\"response\"\\s*:");
     static final Pattern STATUS_201 = Pattern.compile("\"status\"\\s*:\\s*\"201");
@@ -1241,11 +1242,13 @@ public class SyncBenchmark {
 
     static String medicationRequest(String id, String patientId, String encounterId, String medication, String day) {
         return "{\"resourceType\":\"MedicationRequest\",\"id\":\"" + id + "\",\"status\":\"active\",\"intent\":\"order\""
-                + ",\"medicationCodeableConcept\":{\"text\":" + str(medication) + "}"
+                + ",\"medicationCodeableConcept\":{\"coding\":[{\"system\":\"https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines\""
+                + ",\"code\":" + str(medication) + "}]}"
                 + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
                 + ",\"encounter\":{\"reference\":\"Encounter/" + encounterId + "\"}"
                 + ",\"authoredOn\":\"" + day + "\""
-                + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\"}]}";
+                + ",\"dosageInstruction\":[{\"text\":\"Selon protocole national, 3 jours\""
+                + ",\"timing\":{\"repeat\":{\"boundsDuration\":{\"value\":3,\"unit\":\"jours\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"d\"}}}}]}";
     }
 
     // ---------------------------------------------------------------- audit outbox

@@ -20,7 +20,6 @@ import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerVali
 import org.hl7.fhir.common.hapi.validation.support.NpmPackageValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Coding;
@@ -28,6 +27,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
+import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.utilities.npm.NpmPackage;
 
 /**
@@ -72,14 +72,16 @@ public final class SanteRuraleIg {
 
     private final FhirContext context;
     private final NpmPackage npmPackage;
+    private final NpmPackageValidationSupport packageSupport;
     private final List<Resource> conformance;
     private final ValidationSupportChain chain;
     private final FhirValidator validator;
 
-    private SanteRuraleIg(FhirContext context, NpmPackage npmPackage, List<Resource> conformance,
-            ValidationSupportChain chain, FhirValidator validator) {
+    private SanteRuraleIg(FhirContext context, NpmPackage npmPackage, NpmPackageValidationSupport packageSupport,
+            List<Resource> conformance, ValidationSupportChain chain, FhirValidator validator) {
         this.context = context;
         this.npmPackage = npmPackage;
+        this.packageSupport = packageSupport;
         this.conformance = conformance;
         this.chain = chain;
         this.validator = validator;
@@ -90,21 +92,26 @@ public final class SanteRuraleIg {
      * a snapshot. Throws {@link IllegalStateException} saying what is wrong otherwise.
      */
     public static SanteRuraleIg load(FhirContext context) {
+        return load(context, PACKAGE_RESOURCE);
+    }
+
+    /** {@link #load(FhirContext)} from another classpath resource (tests of a broken package). */
+    static SanteRuraleIg load(FhirContext context, String packageResource) {
         NpmPackage npmPackage;
-        try (InputStream in = SanteRuraleIg.class.getClassLoader().getResourceAsStream(PACKAGE_RESOURCE)) {
+        try (InputStream in = SanteRuraleIg.class.getClassLoader().getResourceAsStream(packageResource)) {
             if (in == null) {
-                throw new IllegalStateException("The implementation guide package " + PACKAGE_RESOURCE
+                throw new IllegalStateException("The implementation guide package " + packageResource
                         + " is not on the classpath (build the ig module)");
             }
             npmPackage = NpmPackage.fromPackage(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("The implementation guide package " + PACKAGE_RESOURCE + " cannot be read: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("The implementation guide package " + packageResource + " cannot be read: " + e.getMessage(), e);
         }
         NpmPackageValidationSupport packageSupport = new NpmPackageValidationSupport(context);
         try {
-            packageSupport.loadPackageFromClasspath("classpath:" + PACKAGE_RESOURCE);
+            packageSupport.loadPackageFromClasspath("classpath:" + packageResource);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("The implementation guide package " + PACKAGE_RESOURCE + " cannot be loaded: " + e.getMessage(), e);
+            throw new IllegalStateException("The implementation guide package " + packageResource + " cannot be loaded: " + e.getMessage(), e);
         }
         List<Resource> conformance = new ArrayList<>();
         for (IBaseResource resource : packageSupport.fetchAllConformanceResources()) {
@@ -122,7 +129,7 @@ public final class SanteRuraleIg {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("The implementation guide package " + PACKAGE_RESOURCE + " is not usable: "
+            throw new IllegalStateException("The implementation guide package " + packageResource + " is not usable: "
                     + String.join("; ", problems));
         }
 
@@ -134,16 +141,18 @@ public final class SanteRuraleIg {
                 new CommonCodeSystemsTerminologyService(context),
                 new InMemoryTerminologyServerValidationSupport(context),
                 unknownCodeSystems);
-        FhirInstanceValidator module = new FhirInstanceValidator(chain);
+        ReusingInstanceValidator module = new ReusingInstanceValidator(chain);
         module.setNoTerminologyChecks(false);
         module.setAnyExtensionsAllowed(true);
+        // Best-practice advice (narrative, performer) never refuses a write; not computing it saves time.
+        module.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
         // A reference that cannot be resolved here (Patient/<id>) is judged by the type in its URL.
         module.setAssumeValidRestReferences(true);
         FhirValidator validator = context.newValidator();
         validator.setValidateAgainstStandardSchema(false);
         validator.setValidateAgainstStandardSchematron(false);
         validator.registerValidatorModule(module);
-        return new SanteRuraleIg(context, npmPackage, Collections.unmodifiableList(conformance), chain, validator);
+        return new SanteRuraleIg(context, npmPackage, packageSupport, Collections.unmodifiableList(conformance), chain, validator);
     }
 
     /** The profile a resource is held to, if its type has one. */
@@ -169,6 +178,11 @@ public final class SanteRuraleIg {
     /** The validation support chain (package, core definitions, terminology), cached. */
     public IValidationSupport validationSupport() {
         return chain;
+    }
+
+    /** The guide's own conformance resources alone, as a validation support (for another chain). */
+    public IValidationSupport packageSupport() {
+        return packageSupport;
     }
 
     /** Every StructureDefinition, CodeSystem and ValueSet of the guide. */

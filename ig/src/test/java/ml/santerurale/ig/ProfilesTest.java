@@ -57,6 +57,16 @@ class ProfilesTest {
     }
 
     @Test
+    void aPackageThatCannotBeLoadedIsAClearError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SanteRuraleIg.load(FhirContext.forR4Cached(), "ig/missing.tgz"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ig/missing.tgz is not on the classpath");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SanteRuraleIg.load(FhirContext.forR4Cached(), "broken-package.tgz"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("broken-package.tgz");
+    }
+
+    @Test
     void theGuideCarriesItsTerminology() {
         assertThat(ig.codeSystems()).extracting(cs -> cs.getUrl()).contains(
                 "https://sante-rurale.ml/fhir/CodeSystem/site",

@@ -25,8 +25,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class AccessConfig {
 
-    /** No FHIR operation ({@code $name}) is enabled for clients yet. */
-    static final Set<String> ALLOWED_OPERATIONS = Set.of();
+    /**
+     * The FHIR operations ({@code $name}) clients may call: terminology operations on the
+     * implementation guide's value sets and code systems (served read-only from the build;
+     * {@code $validate} is an interaction of its own, see RoleMatrixEnforcer).
+     */
+    static final Set<String> ALLOWED_OPERATIONS = Set.of("$expand", "$validate-code");
 
     /** Who may delete a patient together with every record that refers to it. */
     static final Set<String> CASCADE_DELETE_ROLES = Set.of("medecin");

@@ -59,7 +59,7 @@ class FhirRestConfig {
         List<IResourceProvider> providers = resourceProviderFactory.createProviders().stream()
                 .filter(IResourceProvider.class::isInstance)
                 .map(IResourceProvider.class::cast)
-                .filter(p -> ServedResourceTypes.ALL.contains(p.getResourceType().getSimpleName()))
+                .filter(p -> ServedResourceTypes.STORED.contains(p.getResourceType().getSimpleName()))
                 .toList();
         server.registerProviders(providers);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(

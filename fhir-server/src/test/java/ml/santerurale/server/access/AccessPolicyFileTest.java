@@ -63,6 +63,12 @@ class AccessPolicyFileTest {
     }
 
     @Test
+    void refusesWritableConformanceResources() throws Exception {
+        assertThatThrownBy(() -> read(shipped().replace("    conformance: [read, search]\n    audit:", "    conformance: [read, search, update]\n    audit:")))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("served read-only");
+    }
+
+    @Test
     void refusesMalformedYaml() {
         assertThatThrownBy(() -> read("types: [unclosed"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("not valid YAML");

@@ -27,9 +27,8 @@ class AuditScopeTest extends ServerIntegrationTest {
 
     private String recordAndRead(String token) {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Audit", "Scope");
         patient.setId(id);
-        patient.addName().setFamily("Audit").addGiven("Scope");
         var created = as(token, () -> putJson("/Patient/" + id, json(patient)));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         var read = as(token, () -> get("/Patient/" + id));
@@ -136,9 +135,8 @@ class AuditScopeTest extends ServerIntegrationTest {
 
     private String record(String token, String family) {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Split");
         patient.setId(id);
-        patient.addName().setFamily(family).addGiven("Split");
         assertThat(as(token, () -> putJson("/Patient/" + id, json(patient))).statusCode()).isEqualTo(201);
         return id;
     }

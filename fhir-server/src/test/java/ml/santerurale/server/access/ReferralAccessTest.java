@@ -31,14 +31,10 @@ class ReferralAccessTest extends ServerIntegrationTest {
         patientId = UUID.randomUUID().toString();
         encounterId = UUID.randomUUID().toString();
         referralId = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Sacko", "Mariam");
         patient.setId(patientId);
-        patient.addName().setFamily("Sacko").addGiven("Mariam");
-        Encounter encounter = new Encounter();
+        Encounter encounter = ml.santerurale.server.support.Conforming.encounter("Patient/" + patientId, "Organization/cscom-djeli");
         encounter.setId(encounterId);
-        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
-        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
-        encounter.setSubject(new Reference("Patient/" + patientId));
         as(djeli, () -> {
             assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);
             assertThat(putJson("/Encounter/" + encounterId, json(encounter)).statusCode()).isEqualTo(201);
@@ -50,13 +46,9 @@ class ReferralAccessTest extends ServerIntegrationTest {
     }
 
     private ServiceRequest referral(ServiceRequest.ServiceRequestStatus status) {
-        ServiceRequest referral = new ServiceRequest();
+        ServiceRequest referral = ml.santerurale.server.support.Conforming.referral("Patient/" + patientId, "Organization/cscom-konobougou", status);
         referral.setId(referralId);
-        referral.setStatus(status);
-        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
         referral.getCode().setText("Référence: suspicion de paludisme grave");
-        referral.setSubject(new Reference("Patient/" + patientId));
-        referral.addPerformer(new Reference("Organization/cscom-konobougou"));
         return referral;
     }
 

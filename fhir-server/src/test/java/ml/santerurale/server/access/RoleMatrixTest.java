@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import ml.santerurale.server.fhir.ServedResourceTypes;
+import ml.santerurale.server.support.Conforming;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,24 +30,30 @@ class RoleMatrixTest extends ServerIntegrationTest {
     private static final Set<String> CLINICAL = Set.of("Patient", "Encounter", "Observation", "Condition",
             "MedicationRequest", "Procedure", "ServiceRequest", "DocumentReference", "Binary", "Consent", "Provenance");
     private static final Set<String> REFERENCE = Set.of("Organization", "Location", "Practitioner", "PractitionerRole");
+    private static final Set<String> CONFORMANCE = Set.of("StructureDefinition", "CodeSystem", "ValueSet");
 
     /** The table: role -> kind -> allowed interactions. */
     private static final Map<String, Map<String, Set<String>>> EXPECTED = Map.of(
             "soignant", Map.of("clinical", Set.of("read", "search", "history", "create", "update"),
-                    "reference", Set.of("read", "search", "history")),
+                    "reference", Set.of("read", "search", "history"),
+                    "conformance", Set.of("read", "search")),
             "major", Map.of("clinical", Set.of("read", "search", "history", "create", "update", "delete"),
                     "reference", Set.of("read", "search", "history"),
-                    "audit", Set.of("read", "search")),
+                    "audit", Set.of("read", "search"),
+                    "conformance", Set.of("read", "search")),
             "medecin", Map.of("clinical", Set.of("read", "search", "history", "create", "update", "delete"),
-                    "reference", Set.of("read", "search", "history")),
+                    "reference", Set.of("read", "search", "history"),
+                    "conformance", Set.of("read", "search")),
             "admin", Map.of("reference", Set.of("read", "search", "history", "create", "update", "delete"),
-                    "audit", Set.of("read", "search")));
+                    "audit", Set.of("read", "search"),
+                    "conformance", Set.of("read", "search")));
 
     static Stream<Arguments> matrix() {
         List<Arguments> cases = new ArrayList<>();
         for (String role : EXPECTED.keySet()) {
             for (String type : ServedResourceTypes.ALL) {
-                String kind = CLINICAL.contains(type) ? "clinical" : REFERENCE.contains(type) ? "reference" : "audit";
+                String kind = CLINICAL.contains(type) ? "clinical" : REFERENCE.contains(type) ? "reference"
+                        : CONFORMANCE.contains(type) ? "conformance" : "audit";
                 for (String interaction : List.of("read", "search", "history", "create", "update", "delete")) {
                     boolean allowed = EXPECTED.get(role).getOrDefault(kind, Set.of()).contains(interaction);
                     cases.add(Arguments.of(role, type, interaction, allowed));
@@ -57,8 +66,10 @@ class RoleMatrixTest extends ServerIntegrationTest {
     @org.junit.jupiter.api.Test
     void markingEnteredInErrorNeedsTheDeletePermission() {
         String id = UUID.randomUUID().toString();
-        String encounter = "{\"resourceType\":\"Encounter\",\"id\":\"" + id + "\",\"status\":\"%s\","
-                + "\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"AMB\"}}";
+        Encounter conforming = Conforming.encounter(sharedPatient(), "Organization/cscom-konobougou");
+        conforming.setId(id);
+        conforming.setStatus(null);
+        String encounter = json(conforming).replace("{\"resourceType\":\"Encounter\",", "{\"resourceType\":\"Encounter\",\"status\":\"%s\",");
         String soignant = TestTokens.get().user("soignant.eie", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
         String major = TestTokens.get().user("major.eie", Set.of("major"), Set.of("CSCOM-KONOBOUGOU"));
         assertThat(as(soignant, () -> putJson("/Encounter/" + id, encounter.formatted("finished"))).statusCode()).isEqualTo(201);
@@ -112,8 +123,10 @@ class RoleMatrixTest extends ServerIntegrationTest {
         String token = TestTokens.get().user(role + ".matrix", Set.of(role),
                 role.equals("admin") ? Set.of() : Set.of("CSCOM-KONOBOUGOU"));
         String id = UUID.randomUUID().toString();
-        String body = "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\""
-                + (type.equals("Binary") ? ",\"contentType\":\"text/plain\"" : "") + "}";
+        String body = allowed && (interaction.equals("create") || interaction.equals("update"))
+                ? conformingBody(type, id)
+                : "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\""
+                        + (type.equals("Binary") ? ",\"contentType\":\"text/plain\"" : "") + "}";
         HttpResponse<String> response = as(token, () -> switch (interaction) {
             case "read" -> get("/" + type + "/" + id);
             case "search" -> get("/" + type + "?_count=1");
@@ -130,9 +143,61 @@ class RoleMatrixTest extends ServerIntegrationTest {
                 default -> 201;
             };
             assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
+        } else if (CONFORMANCE.contains(type) && response.statusCode() == 400) {
+            // The guide is served without any write or history interaction: HAPI knows none to run.
+            assertThat(response.body()).contains("does not know how to handle");
         } else {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
             assertThat(response.body()).contains("\"code\":\"forbidden\"").contains("may not " + interaction);
         }
+    }
+
+    private static volatile String sharedPatient;
+    private static volatile String sharedEncounter;
+
+    /** A patient and a consultation at Konobougou that conforming test records refer to. */
+    private String sharedPatient() {
+        if (sharedPatient == null) {
+            synchronized (RoleMatrixTest.class) {
+                if (sharedPatient == null) {
+                    String medecin = TestTokens.get().medecin("CSCOM-KONOBOUGOU");
+                    Patient patient = Conforming.patient("Matrice", "Awa");
+                    patient.setId(UUID.randomUUID().toString());
+                    assertThat(as(medecin, () -> putJson("/Patient/" + patient.getIdPart(), json(patient))).statusCode()).isEqualTo(201);
+                    Encounter encounter = Conforming.encounter("Patient/" + patient.getIdPart(), "Organization/cscom-konobougou");
+                    encounter.setId(UUID.randomUUID().toString());
+                    assertThat(as(medecin, () -> putJson("/Encounter/" + encounter.getIdPart(), json(encounter))).statusCode()).isEqualTo(201);
+                    sharedEncounter = "Encounter/" + encounter.getIdPart();
+                    sharedPatient = "Patient/" + patient.getIdPart();
+                }
+            }
+        }
+        return sharedPatient;
+    }
+
+    /** A record of this type that the implementation guide accepts. */
+    private String conformingBody(String type, String id) {
+        String patient = sharedPatient();
+        org.hl7.fhir.r4.model.Resource resource = switch (type) {
+            case "Patient" -> Conforming.patient("Matrice", "Fanta");
+            case "Encounter" -> Conforming.encounter(patient, "Organization/cscom-konobougou");
+            case "Observation" -> Conforming.temperature(patient, 37.2);
+            case "Condition" -> Conforming.condition(patient, sharedEncounter, "A09", "Diarrhée");
+            case "MedicationRequest" -> Conforming.artemetherLumefantrine(patient, sharedEncounter);
+            case "Procedure" -> Conforming.rapidMalariaTest(patient, sharedEncounter);
+            case "ServiceRequest" -> Conforming.referral(patient, "Organization/cscom-konobougou",
+                    org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestStatus.DRAFT);
+            case "DocumentReference" -> Conforming.pdf(patient);
+            case "Provenance" -> Conforming.syncProvenance(patient, "matrix", "tablette-matrice", UUID.randomUUID().toString());
+            case "Organization" -> Conforming.site("CSCOM-MATRIX-" + id, "CSCOM de test");
+            case "Location" -> Conforming.siteLocation("CSCOM-MATRIX-" + id, "Salle de test", "Organization/cscom-konobougou");
+            default -> null;
+        };
+        if (resource == null) {
+            return "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\""
+                    + (type.equals("Binary") ? ",\"contentType\":\"text/plain\"" : "") + "}";
+        }
+        resource.setId(id);
+        return json(resource);
     }
 }

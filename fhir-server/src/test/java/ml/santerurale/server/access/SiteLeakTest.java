@@ -48,16 +48,11 @@ class SiteLeakTest extends ServerIntegrationTest {
         patientId = UUID.randomUUID().toString();
         encounterId = UUID.randomUUID().toString();
         identifier = "DJ-" + UUID.randomUUID();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Aïssata");
         patient.setId(patientId);
-        patient.addName().setFamily(family).addGiven("Aïssata");
         patient.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue(identifier);
-        Encounter encounter = new Encounter();
+        Encounter encounter = ml.santerurale.server.support.Conforming.encounter("Patient/" + patientId, "Organization/cscom-djeli");
         encounter.setId(encounterId);
-        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
-        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
-        encounter.setSubject(new Reference("Patient/" + patientId));
-        encounter.setServiceProvider(new Reference("Organization/cscom-djeli"));
         as(djeliStaff, () -> {
             assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);
             assertThat(putJson("/Encounter/" + encounterId, json(encounter)).statusCode()).isEqualTo(201);
@@ -79,9 +74,8 @@ class SiteLeakTest extends ServerIntegrationTest {
 
     @Test
     void writesByIdToAnotherSitesRecordChangeNothingThere() {
-        Patient overwrite = new Patient();
+        Patient overwrite = ml.santerurale.server.support.Conforming.patient("Écrasé", "Awa");
         overwrite.setId(patientId);
-        overwrite.addName().setFamily("Écrasé");
         HttpResponse<String> put = as(konobougouStaff, () -> putJson("/Patient/" + patientId, json(overwrite)));
         HttpResponse<String> putIfMatch = as(konobougouStaff, () -> send(request("/Patient/" + patientId)
                 .header("Content-Type", "application/fhir+json").header("If-Match", "W/\"1\"")
@@ -216,8 +210,7 @@ class SiteLeakTest extends ServerIntegrationTest {
 
     @Test
     void conditionalCreateNeverMatchesTheOtherSite() {
-        Patient homonym = new Patient();
-        homonym.addName().setFamily("Homonyme");
+        Patient homonym = ml.santerurale.server.support.Conforming.patient("Homonyme", "Awa");
         homonym.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue(identifier);
         HttpResponse<String> created = as(konobougouStaff, () -> send(request("/Patient")
                 .header("Content-Type", "application/fhir+json")
@@ -232,8 +225,7 @@ class SiteLeakTest extends ServerIntegrationTest {
     @Test
     void pageLinksServeOnlyTheUserWhoSearched() {
         for (int i = 0; i < 3; i++) {
-            Patient more = new Patient();
-            more.addName().setFamily(family);
+            Patient more = ml.santerurale.server.support.Conforming.patient(family, "Awa");
             as(djeliStaff, () -> postJson("/Patient", json(more)));
         }
         Bundle first = parse(Bundle.class, as(djeliStaff, () -> get("/Patient?family=" + family + "&_count=2")).body());
@@ -249,8 +241,7 @@ class SiteLeakTest extends ServerIntegrationTest {
 
     @Test
     void conditionalOperationsNeverFindOrChangeTheOtherSite() {
-        Patient intruder = new Patient();
-        intruder.addName().setFamily("Conditional");
+        Patient intruder = ml.santerurale.server.support.Conforming.patient("Conditional", "Awa");
         intruder.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/carnet").setValue(identifier);
         HttpResponse<String> update = as(konobougouStaff,
                 () -> putJson("/Patient?identifier=https://sante-rurale.ml/fhir/sid/carnet|" + identifier, json(intruder)));
@@ -265,10 +256,7 @@ class SiteLeakTest extends ServerIntegrationTest {
 
     @Test
     void writesCannotReferToOrMoveTheOtherSitesRecords() {
-        Observation observation = new Observation();
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().setText("Température");
-        observation.setSubject(new Reference("Patient/" + patientId));
+        Observation observation = ml.santerurale.server.support.Conforming.temperature("Patient/" + patientId, 37.5);
         HttpResponse<String> created = as(konobougouStaff, () -> postJson("/Observation", json(observation)));
         assertThat(created.statusCode()).isEqualTo(400);
         assertThat(created.body()).contains("Resource Patient/" + patientId + " not found");
@@ -322,8 +310,7 @@ class SiteLeakTest extends ServerIntegrationTest {
     @Test
     void aUserAtTwoSitesSaysWhichOrTheRecordDecides() {
         String both = TestTokens.get().user("medecin.district.test", Set.of("medecin"), Set.of(DJELI, KONOBOUGOU));
-        Patient unsaid = new Patient();
-        unsaid.addName().setFamily("Sans-site");
+        Patient unsaid = ml.santerurale.server.support.Conforming.patient("Sans-site", "Awa");
         HttpResponse<String> refused = as(both, () -> postJson("/Patient", json(unsaid)));
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("say which one");
@@ -334,10 +321,7 @@ class SiteLeakTest extends ServerIntegrationTest {
         String id = created.headers().firstValue("Location").orElseThrow().replaceAll(".*/Patient/([^/]+)/.*", "$1");
         assertThat(fromKonobougou("/Patient/" + id).statusCode()).isEqualTo(200);
 
-        Observation forDjeliPatient = new Observation();
-        forDjeliPatient.setStatus(Observation.ObservationStatus.FINAL);
-        forDjeliPatient.getCode().setText("Poids");
-        forDjeliPatient.setSubject(new Reference("Patient/" + patientId));
+        Observation forDjeliPatient = ml.santerurale.server.support.Conforming.temperature("Patient/" + patientId, 37.5);
         HttpResponse<String> inherited = as(both, () -> postJson("/Observation", json(forDjeliPatient)));
         assertThat(inherited.statusCode()).isEqualTo(201);
         assertThat(inherited.body()).contains(DJELI);

@@ -133,10 +133,7 @@ class AuditTrailTest extends ServerIntegrationTest {
     @Test
     void aSearchOfObservationsNamesThePatientsTheyAreAbout() {
         String patient = createPatient("Keita");
-        Observation observation = new Observation();
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
-        observation.setSubject(new Reference("Patient/" + patient));
+        Observation observation = ml.santerurale.server.support.Conforming.temperature("Patient/" + patient, 38.1);
         assertThat(postJson("/Observation", json(observation)).statusCode()).isEqualTo(201);
         assertThat(get("/Observation?subject=Patient/" + patient).statusCode()).isEqualTo(200);
 
@@ -177,10 +174,7 @@ class AuditTrailTest extends ServerIntegrationTest {
             patient.setId(id);
             transaction.addEntry().setResource(patient).getRequest()
                     .setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
-            Observation observation = new Observation();
-            observation.setStatus(Observation.ObservationStatus.FINAL);
-            observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
-            observation.setSubject(new Reference("Patient/" + id));
+            Observation observation = ml.santerurale.server.support.Conforming.temperature("Patient/" + id, 38.1);
             transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(observation)
                     .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
         }
@@ -209,10 +203,7 @@ class AuditTrailTest extends ServerIntegrationTest {
         Patient patient = patient("Konaté");
         patient.setId(patientId);
         transaction.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patientId);
-        Observation observation = new Observation();
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().addCoding(new Coding("http://loinc.org", "8310-5", "Body temperature"));
-        observation.setSubject(new Reference("Patient/" + UUID.randomUUID())); // missing: the whole Bundle fails
+        Observation observation = ml.santerurale.server.support.Conforming.temperature("Patient/" + UUID.randomUUID(), 38.1); // missing: the whole Bundle fails
         transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(observation)
                 .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
         assertThat(postJson("", json(transaction)).statusCode()).isEqualTo(400);
@@ -338,9 +329,7 @@ class AuditTrailTest extends ServerIntegrationTest {
     }
 
     private static Patient patient(String family) {
-        Patient patient = new Patient();
-        patient.addName().setFamily(family).addGiven("Test");
-        return patient;
+        return ml.santerurale.server.support.Conforming.patient(family, "Test");
     }
 
     /** The first event naming {@code reference} that matches, waiting up to 10 s for the drain. */

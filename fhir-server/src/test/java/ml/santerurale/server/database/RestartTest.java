@@ -31,7 +31,8 @@ class RestartTest {
     void keepsPatientsAcrossARestart() throws Exception {
         Path data = Files.createTempDirectory("srm-restart-");
         String id = UUID.randomUUID().toString();
-        String patient = "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"name\":[{\"family\":\"Maïga\",\"given\":[\"Ousmane\"]}]}";
+        String patient = "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"name\":[{\"family\":\"Maïga\",\"given\":[\"Ousmane\"]}],"
+                + "\"gender\":\"male\",\"birthDate\":\"1978\"}";
 
         try (ConfigurableApplicationContext first = start(data)) {
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + id))

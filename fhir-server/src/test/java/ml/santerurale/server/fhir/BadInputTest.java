@@ -95,9 +95,8 @@ class BadInputTest extends ServerIntegrationTest {
     @Test
     void acceptsGzipEncodedRequestBodies() throws IOException {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Touré", "Hawa");
         patient.setId(id);
-        patient.addName().setFamily("Touré").addGiven("Hawa");
         HttpResponse<String> response = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
                 .header("Content-Encoding", "gzip")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(gzip(json(patient).getBytes(StandardCharsets.UTF_8)))));
@@ -127,10 +126,9 @@ class BadInputTest extends ServerIntegrationTest {
         String filler = "x".repeat(1000);
         int entries = approximateBytes / 1100 + 1;
         for (int i = 0; i < entries; i++) {
-            Patient patient = new Patient();
+            Patient patient = ml.santerurale.server.support.Conforming.patient("Filler", filler);
             String id = UUID.randomUUID().toString();
             patient.setId(id);
-            patient.addName().setFamily("Filler").addGiven(filler);
             bundle.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
         }
         return bundle;

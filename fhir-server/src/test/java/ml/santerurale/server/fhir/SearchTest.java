@@ -27,10 +27,9 @@ class SearchTest extends ServerIntegrationTest {
         Set<String> created = new HashSet<>();
         Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (int i = 0; i < 250; i++) {
-            Patient patient = new Patient();
+            Patient patient = ml.santerurale.server.support.Conforming.patient("Sidibé", "Oumar" + i);
             String id = UUID.randomUUID().toString();
             patient.setId(id);
-            patient.addName().setFamily("Sidibé").addGiven("Oumar" + i);
             patient.addAddress().setCity(village);
             bundle.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
             created.add(id);
@@ -86,8 +85,13 @@ class SearchTest extends ServerIntegrationTest {
         String word = "onchocercose" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9-]", "x");
         Patient patient = patient("Keïta", "Salif");
         putJson("/Patient/" + patient.getIdElement().getIdPart(), json(patient));
+        org.hl7.fhir.r4.model.Encounter encounter = ml.santerurale.server.support.Conforming.encounter(
+                "Patient/" + patient.getIdElement().getIdPart(), "Organization/cscom-konobougou");
+        encounter.setId(UUID.randomUUID().toString());
+        assertThat(putJson("/Encounter/" + encounter.getIdElement().getIdPart(), json(encounter)).statusCode()).isEqualTo(201);
         Condition condition = new Condition();
         condition.setId(UUID.randomUUID().toString());
+        condition.setEncounter(new Reference("Encounter/" + encounter.getIdElement().getIdPart()));
         condition.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
         condition.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "B73", "Onchocercose")).setText(word + " cutanée"));
         condition.getText().setStatus(org.hl7.fhir.r4.model.Narrative.NarrativeStatus.GENERATED)
@@ -140,9 +144,8 @@ class SearchTest extends ServerIntegrationTest {
     }
 
     private Patient patient(String family, String given) {
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, given);
         patient.setId(UUID.randomUUID().toString());
-        patient.addName().setFamily(family).addGiven(given);
         return patient;
     }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.Set;
+import ml.santerurale.server.support.Conforming;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.*;
@@ -26,59 +27,51 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServedTypesCrudTest extends ServerIntegrationTest {
 
     private String patientId;
+    private String encounterId;
 
     @BeforeAll
-    void aPatient() {
+    void aPatientAndAConsultation() {
         patientId = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = Conforming.patient("Diarra", "Fatoumata");
         patient.setId(patientId);
-        patient.addName().setFamily("Diarra").addGiven("Fatoumata");
         assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);
+        encounterId = UUID.randomUUID().toString();
+        Encounter encounter = Conforming.encounter("Patient/" + patientId, "Organization/cscom-konobougou");
+        encounter.setId(encounterId);
+        assertThat(putJson("/Encounter/" + encounterId, json(encounter)).statusCode()).isEqualTo(201);
     }
 
     Stream<Function<String, Resource>> servedTypes() {
         return Stream.of(
-                p -> { Patient r = new Patient(); r.addName().setFamily("Sangaré").addGiven("Awa"); return r; },
-                p -> { Encounter r = new Encounter(); r.setStatus(Encounter.EncounterStatus.FINISHED);
-                        r.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
-                        r.setSubject(new Reference("Patient/" + p)); return r; },
-                p -> { Condition r = new Condition(); r.setSubject(new Reference("Patient/" + p));
-                        r.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "B54", "Paludisme"))); return r; },
-                p -> { MedicationRequest r = new MedicationRequest(); r.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
-                        r.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
-                        r.setMedication(new CodeableConcept().setText("Artéméther-luméfantrine"));
-                        r.setSubject(new Reference("Patient/" + p)); return r; },
-                p -> { Procedure r = new Procedure(); r.setStatus(Procedure.ProcedureStatus.COMPLETED);
-                        r.setSubject(new Reference("Patient/" + p)); return r; },
-                p -> { ServiceRequest r = new ServiceRequest(); r.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
-                        r.setIntent(ServiceRequest.ServiceRequestIntent.ORDER); r.setSubject(new Reference("Patient/" + p)); return r; },
-                p -> { Observation r = new Observation(); r.setStatus(Observation.ObservationStatus.FINAL);
-                        r.setCode(new CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")));
-                        r.setSubject(new Reference("Patient/" + p)); r.setValue(new Quantity(38.5).setUnit("Cel")); return r; },
-                p -> { Organization r = new Organization(); r.setName("CSCOM de test"); return r; },
-                p -> { Location r = new Location(); r.setName("Salle de consultation"); return r; },
+                p -> Conforming.patient("Sangaré", "Awa"),
+                p -> Conforming.encounter("Patient/" + p, "Organization/cscom-konobougou"),
+                p -> Conforming.condition("Patient/" + p, "Encounter/" + encounterId, "B54", "Paludisme"),
+                p -> Conforming.artemetherLumefantrine("Patient/" + p, "Encounter/" + encounterId),
+                p -> Conforming.rapidMalariaTest("Patient/" + p, "Encounter/" + encounterId),
+                p -> Conforming.referral("Patient/" + p, "Organization/cscom-djeli", ServiceRequest.ServiceRequestStatus.ACTIVE),
+                p -> Conforming.temperature("Patient/" + p, 38.5),
+                p -> { String code = "CSCOM-TEST-" + UUID.randomUUID(); return Conforming.site(code, "CSCOM de test"); },
+                p -> { String code = "CSCOM-TEST-" + UUID.randomUUID();
+                        return Conforming.siteLocation(code, "Salle de consultation", "Organization/cscom-konobougou"); },
                 p -> { Practitioner r = new Practitioner(); r.addName().setFamily("Konaté"); return r; },
                 p -> { PractitionerRole r = new PractitionerRole(); r.setActive(true); return r; },
-                p -> { DocumentReference r = new DocumentReference(); r.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
-                        r.addContent().getAttachment().setContentType("text/plain").setData("fiche".getBytes(StandardCharsets.UTF_8));
-                        r.setSubject(new Reference("Patient/" + p)); return r; },
+                p -> Conforming.pdf("Patient/" + p),
                 p -> { Binary r = new Binary(); r.setContentType("text/plain"); r.setData("ordonnance".getBytes(StandardCharsets.UTF_8)); return r; },
                 p -> { Consent r = new Consent(); r.setStatus(Consent.ConsentState.ACTIVE);
                         r.setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
                         r.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
                         r.setPatient(new Reference("Patient/" + p)); return r; },
-                p -> { Provenance r = new Provenance(); r.addTarget(new Reference("Patient/" + p)); r.setRecorded(new Date());
-                        r.addAgent().setWho(new Reference().setDisplay("soignant")); return r; });
+                p -> Conforming.syncProvenance("Patient/" + p, "soignant", "tablette-test", UUID.randomUUID().toString()));
     }
 
     @Test
-    void servesExactlyTheSixteenTypesAndSaysSoInItsCapabilityStatement() {
+    void servesExactlyTheServedTypesAndSaysSoInItsCapabilityStatement() {
         CapabilityStatement capability = parse(CapabilityStatement.class, get("/metadata").body());
         List<String> types = capability.getRestFirstRep().getResource().stream()
                 .map(CapabilityStatement.CapabilityStatementRestResourceComponent::getType).sorted().toList();
         assertThat(types).containsExactlyInAnyOrderElementsOf(ServedResourceTypes.ALL);
-        assertThat(servedTypes().count()).as("every served type but AuditEvent, which clients cannot write")
-                .isEqualTo(ServedResourceTypes.ALL.size() - 1);
+        assertThat(servedTypes().count()).as("every stored type but AuditEvent, which clients cannot write")
+                .isEqualTo(ServedResourceTypes.STORED.size() - 1);
     }
 
     @ParameterizedTest
@@ -170,7 +163,7 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     @Test
     void refusesIfMatchOnAResourceThatDoesNotExist() {
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = Conforming.patient("Keïta", "Binta");
         patient.setId(id);
         HttpResponse<String> response = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
                 .header("If-Match", "W/\"3\"").PUT(HttpRequest.BodyPublishers.ofString(json(patient))));
@@ -183,10 +176,10 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
         String upserted = UUID.randomUUID().toString();
         String missing = UUID.randomUUID().toString();
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        Patient plain = new Patient();
+        Patient plain = Conforming.patient("Coulibaly", "Mariam");
         plain.setId(upserted);
         transaction.addEntry().setResource(plain).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + upserted);
-        Patient stale = new Patient();
+        Patient stale = Conforming.patient("Coulibaly", "Seydou");
         stale.setId(missing);
         transaction.addEntry().setResource(stale).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + missing)
                 .setIfMatch("W/\"3\"");
@@ -202,7 +195,7 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     @Test
     void transactionIfMatchOnSharedReferenceDataIsCheckedLikeAnUpdate() {
         String admin = TestTokens.get().admin();
-        Organization organization = new Organization().setName("CSCOM de test " + UUID.randomUUID());
+        Organization organization = Conforming.site("CSCOM-TEST-" + UUID.randomUUID(), "CSCOM de test");
         organization.setId(UUID.randomUUID().toString());
         String url = "Organization/" + organization.getIdElement().getIdPart();
         assertThat(as(admin, () -> send(request("/" + url).header("Content-Type", "application/fhir+json")
@@ -220,7 +213,7 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
     @Test
     void conditionalCreateFindsTheExistingPatientByIdentifier() {
         String nationalId = "ML-" + UUID.randomUUID();
-        Patient patient = new Patient();
+        Patient patient = Conforming.patient("Touré", "Aïssata");
         patient.addIdentifier().setSystem("https://sante-rurale.ml/fhir/sid/test").setValue(nationalId);
         String body = json(patient);
         HttpRequest.Builder create = request("/Patient").header("Content-Type", "application/fhir+json")
@@ -234,7 +227,7 @@ class ServedTypesCrudTest extends ServerIntegrationTest {
         assertThat(get("/Patient?identifier=https://sante-rurale.ml/fhir/sid/test|" + nationalId + "&_summary=count").body())
                 .contains("\"total\":1");
 
-        patient.addName().setFamily("Touré");
+        patient.addName().setFamily("Touré").addGiven("Aïssa");
         HttpResponse<String> conditionalUpdate = putJson(
                 "/Patient?identifier=https://sante-rurale.ml/fhir/sid/test|" + nationalId, json(patient));
         assertThat(conditionalUpdate.statusCode()).as(conditionalUpdate.body()).isEqualTo(200);

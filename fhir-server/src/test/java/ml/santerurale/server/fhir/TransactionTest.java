@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.UUID;
+import ml.santerurale.server.support.Conforming;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -31,21 +32,14 @@ class TransactionTest extends ServerIntegrationTest {
     void resolvesUrnUuidReferencesBetweenEntries() {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         String patientUrn = "urn:uuid:" + UUID.randomUUID();
-        Patient patient = new Patient();
-        patient.addName().setFamily("Dembélé").addGiven("Seydou");
+        Patient patient = Conforming.patient("Dembélé", "Seydou");
         bundle.addEntry().setFullUrl(patientUrn).setResource(patient).getRequest()
                 .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
         String encounterUrn = "urn:uuid:" + UUID.randomUUID();
-        Encounter encounter = new Encounter();
-        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
-        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
-        encounter.setSubject(new Reference(patientUrn));
+        Encounter encounter = Conforming.encounter(patientUrn, "Organization/cscom-konobougou");
         bundle.addEntry().setFullUrl(encounterUrn).setResource(encounter).getRequest()
                 .setMethod(Bundle.HTTPVerb.POST).setUrl("Encounter");
-        Condition condition = new Condition();
-        condition.setSubject(new Reference(patientUrn));
-        condition.setEncounter(new Reference(encounterUrn));
-        condition.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "B54", "Paludisme")));
+        Condition condition = Conforming.condition(patientUrn, encounterUrn, "B54", "Paludisme");
         bundle.addEntry().setResource(condition).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
 
         HttpResponse<String> response = postJson("", json(bundle));
@@ -66,10 +60,7 @@ class TransactionTest extends ServerIntegrationTest {
         long resourcesBefore = countResources();
         long versionsBefore = countVersions();
         Bundle bundle = consultations(59);
-        Observation orphan = new Observation();
-        orphan.setStatus(Observation.ObservationStatus.FINAL);
-        orphan.setCode(new CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")));
-        orphan.setSubject(new Reference("Patient/" + UUID.randomUUID()));
+        Observation orphan = Conforming.temperature("Patient/" + UUID.randomUUID(), 38.0);
         put(bundle, orphan, UUID.randomUUID().toString());
 
         HttpResponse<String> response = postJson("", json(bundle));
@@ -136,22 +127,21 @@ class TransactionTest extends ServerIntegrationTest {
         assertOutcome(fhirContext, postJson("", json(noUrl)), 400, "invalid", "Bundle.entry[1].request.url has no URL");
     }
 
-    /** A transaction of {@code n} valid entries: alternately a Patient and a Condition about it. */
+    /** A transaction of {@code n} valid entries: in turn a Patient, an Encounter and a Condition about it. */
     private Bundle consultations(int n) {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         String lastPatient = null;
+        String lastEncounter = null;
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
-            if (i % 2 == 0) {
-                Patient patient = new Patient();
-                patient.addName().setFamily("Camara").addGiven("Kadiatou");
-                put(bundle, patient, id);
+            if (i % 3 == 0) {
+                put(bundle, Conforming.patient("Camara", "Kadiatou"), id);
                 lastPatient = id;
+            } else if (i % 3 == 1) {
+                put(bundle, Conforming.encounter("Patient/" + lastPatient, "Organization/cscom-konobougou"), id);
+                lastEncounter = id;
             } else {
-                Condition condition = new Condition();
-                condition.setSubject(new Reference("Patient/" + lastPatient));
-                condition.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "A09", "Diarrhée")));
-                put(bundle, condition, id);
+                put(bundle, Conforming.condition("Patient/" + lastPatient, "Encounter/" + lastEncounter, "A09", "Diarrhée"), id);
             }
         }
         return bundle;

@@ -55,9 +55,8 @@ class ExpectedRefusalsLogTest extends ServerIntegrationTest {
         assertThat(replay.statusCode()).as("refused in the partition hook").isEqualTo(410);
 
         String id = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Log", "Awa");
         patient.setId(id);
-        patient.addName().setFamily("Log");
         assertThat(as(owner, () -> putJson("/Patient/" + id, json(patient))).statusCode()).isEqualTo(201);
         String soignant = TestTokens.get().user("soignant.log", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
         assertThat(as(soignant, () -> send(request("/Patient/" + id).DELETE())).statusCode()).isEqualTo(403);

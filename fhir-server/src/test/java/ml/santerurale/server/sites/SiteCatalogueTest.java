@@ -47,6 +47,27 @@ class SiteCatalogueTest extends ServerIntegrationTest {
                 .contains("\"total\":1");
     }
 
+    @Autowired
+    ml.santerurale.ig.SanteRuraleIg ig;
+
+    /** The server writes the catalogue itself (not validated at run time): every site is held to the guide here. */
+    @Test
+    void everySiteConformsToTheGuide() throws Exception {
+        SiteCatalog catalog;
+        try (var in = getClass().getResourceAsStream("/sites/mali-sites.json")) {
+            catalog = SiteCatalog.read(in);
+        }
+        assertThat(catalog.sites()).isNotEmpty();
+        for (SiteCatalog.Site site : catalog.sites()) {
+            for (org.hl7.fhir.r4.model.Resource resource : java.util.List.of(SiteResources.organization(site), SiteResources.location(site))) {
+                assertThat(ig.validate(resource).getMessages())
+                        .as(resource.fhirType() + "/" + resource.getIdElement().getIdPart())
+                        .filteredOn(m -> m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal())
+                        .isEmpty();
+            }
+        }
+    }
+
     @Test
     void loadingTheSameCatalogueAgainChangesNothing() throws Exception {
         Integer loads = jdbc.queryForObject("select count(*) from srm_site_catalog_load", Integer.class);

@@ -85,7 +85,8 @@ public abstract class ServerIntegrationTest {
 
     protected IGenericClient client() {
         fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-        fhirContext.getRestfulClientFactory().setSocketTimeout(60_000);
+        // Generous: a whole-catalogue transaction validates some 250 resources, slow on a loaded 2-core machine.
+        fhirContext.getRestfulClientFactory().setSocketTimeout(240_000);
         IGenericClient client = fhirContext.newRestfulGenericClient(fhirBase());
         client.registerInterceptor(new BearerTokenAuthInterceptor(token()));
         return client;

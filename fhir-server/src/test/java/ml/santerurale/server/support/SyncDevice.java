@@ -197,6 +197,10 @@ public final class SyncDevice {
                 outbox.remove(batch);
                 apply(batch, fhirContext.newJsonParser().parseResource(Bundle.class, response.body()));
                 report.accepted.add(batch);
+            } else if (response.statusCode() == 422 && response.body().contains("\"processing\"")) {
+                // A record that does not conform to the implementation guide: set aside for the user to fix.
+                outbox.remove(batch);
+                report.refused.add(batch);
             } else if (response.statusCode() == 412) {
                 outbox.remove(batch);
                 OperationOutcome outcome = fhirContext.newJsonParser().parseResource(OperationOutcome.class, response.body());
@@ -433,6 +437,8 @@ public final class SyncDevice {
     public static final class PushReport {
         public final List<Batch> accepted = new ArrayList<>();
         public final List<Batch> conflicted = new ArrayList<>();
+        /** Refused (422) because a record does not conform to the implementation guide. */
+        public final List<Batch> refused = new ArrayList<>();
         public final List<Batch> unsent = new ArrayList<>();
         public final Map<String, HttpResponse<String>> responses = new LinkedHashMap<>();
         public int retries;

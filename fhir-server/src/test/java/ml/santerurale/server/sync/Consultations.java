@@ -25,6 +25,7 @@ final class Consultations {
         patient.setId(UUID.randomUUID().toString());
         patient.addName().setFamily(family).addGiven(given);
         patient.setGender(Enumerations.AdministrativeGender.FEMALE);
+        patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1990"));
         patient.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("+223 76 00 00 00");
         return patient;
     }
@@ -38,10 +39,12 @@ final class Consultations {
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
         encounter.setSubject(new Reference(subject));
         encounter.setServiceProvider(new Reference(organization));
+        encounter.getPeriod().setStart(new Date());
         String context = "Encounter/" + encounter.getIdElement().getIdPart();
         Observation temperature = new Observation();
         temperature.setId(UUID.randomUUID().toString());
         temperature.setStatus(Observation.ObservationStatus.FINAL);
+        temperature.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs")));
         temperature.setCode(new CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")));
         temperature.setSubject(new Reference(subject));
         temperature.setEncounter(new Reference(context));
@@ -58,7 +61,10 @@ final class Consultations {
         act.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
         act.setSubject(new Reference(subject));
         act.setEncounter(new Reference(context));
-        act.setMedication(new CodeableConcept().setText("Artéméther-luméfantrine 20/120 mg"));
+        act.setMedication(new CodeableConcept(new Coding("https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines",
+                "MEG-AL-20-120", "Artéméther + luméfantrine 20 mg/120 mg, comprimé")));
+        act.addDosageInstruction().setText("4 comprimés matin et soir pendant 3 jours").getTiming().getRepeat()
+                .setBounds(new org.hl7.fhir.r4.model.Duration().setValue(3).setUnit("jours").setSystem("http://unitsofmeasure.org").setCode("d"));
         return new Resource[] {patient, encounter, temperature, malaria, act};
     }
 }

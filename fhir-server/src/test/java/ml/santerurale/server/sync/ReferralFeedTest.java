@@ -31,13 +31,10 @@ class ReferralFeedTest extends ServerIntegrationTest {
 
     /** An active referral of the patient to CSCOM Banco. */
     private static ServiceRequest referralToBanco(Patient patient, String reason) {
-        ServiceRequest referral = new ServiceRequest();
+        ServiceRequest referral = ml.santerurale.server.support.Conforming.referral("Patient/" + patient.getIdElement().getIdPart(), "Organization/cscom-banco",
+                ServiceRequest.ServiceRequestStatus.ACTIVE);
         referral.setId(UUID.randomUUID().toString());
-        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
-        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
         referral.getCode().setText(reason);
-        referral.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
-        referral.addPerformer(new Reference("Organization/cscom-banco"));
         return referral;
     }
 
@@ -173,8 +170,10 @@ class ReferralFeedTest extends ServerIntegrationTest {
     @Test
     void aReferralToAnOrganisationThatIsNotOneOfOurSitesGrantsNothing() throws InterruptedException {
         String clinic = "clinique-privee-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(as(TestTokens.get().admin(), () -> putJson("/Organization/" + clinic,
-                "{\"resourceType\":\"Organization\",\"id\":\"" + clinic + "\",\"name\":\"Clinique privée\"}")).statusCode())
+        org.hl7.fhir.r4.model.Organization outsidePilot = ml.santerurale.server.support.Conforming.site(
+                clinic.toUpperCase(java.util.Locale.ROOT), "CSCOM hors du pilote");
+        outsidePilot.setId(clinic);
+        assertThat(as(TestTokens.get().admin(), () -> putJson("/Organization/" + clinic, json(outsidePilot))).statusCode())
                 .isEqualTo(201);
         SyncDevice atBaguineda = device(referring);
         Patient patient = Consultations.patient("Kanté", "Oumar");

@@ -39,6 +39,9 @@ class SyncPushTest extends ServerIntegrationTest {
     @Autowired
     IdempotencyKeyPurge purge;
 
+    @Autowired
+    ml.santerurale.ig.SanteRuraleIg ig;
+
     private final String soignant = TestTokens.get().user("soignant.konobougou.sync", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
     private final String otherSoignant = TestTokens.get().user("soignant2.konobougou.sync", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
 
@@ -75,6 +78,52 @@ class SyncPushTest extends ServerIntegrationTest {
         Extension offset = provenance.getExtensionByUrl(BatchProvenance.CLOCK_OFFSET);
         double seconds = ((org.hl7.fhir.r4.model.Duration) offset.getValue()).getValue().doubleValue();
         assertThat(seconds).as("a device two hours slow shows a +2 h offset").isBetween(7190.0, 7260.0);
+    }
+
+    @Test
+    void theProvenanceOfABatchConformsToTheGuide() {
+        SyncDevice phone = device("phone-ig-" + UUID.randomUUID(), soignant);
+        Patient patient = Consultations.patient("Sissoko", "Awa");
+        phone.record(Consultations.visit(patient, KONOBOUGOU));
+        assertThat(phone.push().accepted).hasSize(1);
+        Bundle provenances = parse(Bundle.class, get("/Provenance?target=Patient/" + patient.getIdElement().getIdPart()).body());
+        Provenance provenance = (Provenance) provenances.getEntryFirstRep().getResource();
+        assertThat(ig.validate(provenance).getMessages())
+                .filteredOn(m -> m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal())
+                .isEmpty();
+    }
+
+    @Test
+    void aConsultationThatDoesNotConformIsRefusedAloneAndTheOthersLand() {
+        SyncDevice phone = device("phone-invalid-" + UUID.randomUUID(), soignant);
+        Patient first = Consultations.patient("Camara", "Awa");
+        SyncDevice.Batch before = phone.record(Consultations.visit(first, KONOBOUGOU));
+        Patient typo = Consultations.patient("Camara", "Rokia");
+        Resource[] feverish = Consultations.visit(typo, KONOBOUGOU);
+        ((org.hl7.fhir.r4.model.Observation) feverish[2]).getValueQuantity().setValue(392); // 39.2 typed without its point
+        SyncDevice.Batch invalid = phone.record(feverish);
+        Patient last = Consultations.patient("Camara", "Mariam");
+        SyncDevice.Batch after = phone.record(Consultations.visit(last, KONOBOUGOU));
+
+        SyncDevice.PushReport report = phone.push();
+
+        assertThat(report.accepted).containsExactly(before, after);
+        assertThat(report.refused).containsExactly(invalid);
+        HttpResponse<String> refusal = report.responses.get(invalid.key());
+        assertThat(refusal.statusCode()).isEqualTo(422);
+        org.hl7.fhir.r4.model.OperationOutcome outcome = parse(org.hl7.fhir.r4.model.OperationOutcome.class, refusal.body());
+        assertThat(outcome.getIssue()).anySatisfy(issue -> {
+            assertThat(issue.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[2].resource.value.ofType(Quantity)");
+            assertThat(issue.getDiagnostics()).contains("entre 30 et 45");
+        });
+        for (Resource record : feverish) {
+            assertThat(get("/" + record.fhirType() + "/" + record.getIdElement().getIdPart()).statusCode())
+                    .as("nothing of the refused consultation was written").isEqualTo(404);
+        }
+        assertThat(get("/Patient/" + first.getIdElement().getIdPart()).statusCode()).isEqualTo(200);
+        assertThat(get("/Patient/" + last.getIdElement().getIdPart()).statusCode()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("select count(*) from srm_sync_batch where key_value = ?", Integer.class, invalid.key()))
+                .as("a refused batch leaves no idempotency key: the corrected one is sent as new").isZero();
     }
 
     private static org.assertj.core.data.TemporalUnitOffset within(Duration duration) {
@@ -171,7 +220,7 @@ class SyncPushTest extends ServerIntegrationTest {
         phone.record(known);
         assertThat(phone.push().accepted).hasSize(1);
         Patient elsewhere = (Patient) phone.records().get(SyncDevice.key(known)).copy();
-        elsewhere.addTelecom().setValue("+223 76 00 00 02");
+        elsewhere.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("+223 76 00 00 02");
         assertThat(putJson("/Patient/" + known.getIdElement().getIdPart(), json(elsewhere)).statusCode()).isEqualTo(200);
 
         Patient stale = (Patient) phone.records().get(SyncDevice.key(known)).copy();

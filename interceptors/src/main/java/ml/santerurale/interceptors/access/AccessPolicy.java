@@ -9,14 +9,15 @@ import java.util.Set;
 
 /**
  * The role matrix, as data: for each role, what it may do with each kind of resource
- * (clinical types, which belong to one site; reference types, shared by all; the audit trail).
+ * (clinical types, which belong to one site; reference types, shared by all; the audit trail;
+ * conformance resources of the implementation guide, served read-only from the build).
  * Built from the policy file and validated whole: an unknown role, type, kind or permission
  * stops the server at start. Anything the file does not grant is denied.
  */
 public final class AccessPolicy {
 
     /** Kinds of resources the matrix speaks of. */
-    public enum Kind { CLINICAL, REFERENCE, AUDIT }
+    public enum Kind { CLINICAL, REFERENCE, AUDIT, CONFORMANCE }
 
     /** Whose audit events a role may read. */
     public enum AuditScope { NONE, OWN_SITES, ALL }
@@ -88,6 +89,10 @@ public final class AccessPolicy {
             if (audit.contains(Permission.UPDATE) || audit.contains(Permission.DELETE) || audit.contains(Permission.CREATE)) {
                 throw new PolicyException("roles." + role + ".audit: audit events are immutable; only read, search and history may be granted");
             }
+            Set<Permission> conformance = byKind.getOrDefault(Kind.CONFORMANCE, Set.of());
+            if (!Set.of(Permission.READ, Permission.SEARCH).containsAll(conformance)) {
+                throw new PolicyException("roles." + role + ".conformance: the implementation guide is served read-only; only read and search may be granted");
+            }
         });
         return new AccessPolicy(kindOfType, grants, scopes);
     }
@@ -102,7 +107,7 @@ public final class AccessPolicy {
         try {
             return Kind.valueOf(name.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new PolicyException(where + ": unknown kind '" + name + "' (clinical, reference, audit)");
+            throw new PolicyException(where + ": unknown kind '" + name + "' (clinical, reference, audit, conformance)");
         }
     }
 

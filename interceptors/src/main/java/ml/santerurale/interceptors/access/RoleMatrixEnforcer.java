@@ -37,7 +37,8 @@ import org.hl7.fhir.r4.model.Bundle;
  * <p>Does not check sites: which resources of a permitted type the caller may see or change is
  * the site scope's concern. Setting a record's status to entered-in-error needs the delete
  * permission, judged on the resource as it would be stored (so a PATCH cannot go around it). System-level search and history are allowed to any role that may
- * search (or read history of) something; their results are filtered per resource.
+ * search (or read history of) something; their results are filtered per resource. {@code $validate}
+ * on a type is allowed to a role that may create or update it.
  */
 @Interceptor
 public class RoleMatrixEnforcer {
@@ -69,8 +70,11 @@ public class RoleMatrixEnforcer {
             }
             case GET_PAGE -> requireAny(caller, Permission.SEARCH);
             case HISTORY_SYSTEM -> requireAny(caller, Permission.HISTORY);
+            case VALIDATE -> requireValidate(caller, requestDetails.getResourceName());
             case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE -> {
-                if (!allowedOperations.contains(requestDetails.getOperation())) {
+                if ("$validate".equals(requestDetails.getOperation()) && requestDetails.getResourceName() != null) {
+                    requireValidate(caller, requestDetails.getResourceName());
+                } else if (!allowedOperations.contains(requestDetails.getOperation())) {
                     throw AccessDenied.forbidden("The operation " + requestDetails.getOperation()
                             + " is not available here", null);
                 }
@@ -213,6 +217,14 @@ public class RoleMatrixEnforcer {
             throw AccessDenied.forbidden((where == null ? "" : where + ": ") + "your role ("
                     + String.join(", ", caller.roles()) + ") may not " + permission.name().toLowerCase()
                     + " " + type, where == null ? null : where + ".request");
+        }
+    }
+
+    /** {@code $validate} writes nothing: whoever may create or update the type may ask. */
+    private void requireValidate(Caller caller, String type) {
+        if (!policy.allows(caller.roles(), type, Permission.CREATE) && !policy.allows(caller.roles(), type, Permission.UPDATE)) {
+            throw AccessDenied.forbidden("your role (" + String.join(", ", caller.roles())
+                    + ") may not validate " + type + ": it may neither create nor update it", null);
         }
     }
 

@@ -1,0 +1,79 @@
+package ml.santerurale.server.validation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ml.santerurale.ig.SanteRuraleIg;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The implementation guide built into the server (module {@code ig}): loaded at start from the
+ * classpath (a package that cannot be loaded stops the server), its conformance resources served
+ * read-only, its profiles named in the CapabilityStatement and, unless
+ * {@code srm.validation.enabled=false} (benchmarks only), enforced on every client write.
+ */
+@Configuration(proxyBeanMethods = false)
+class ValidationConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(ValidationConfig.class);
+
+    @Bean
+    SanteRuraleIg santeRuraleIg(FhirContext fhirContext, IValidationSupport jpaValidationSupport) {
+        long start = System.nanoTime();
+        SanteRuraleIg ig;
+        try {
+            ig = SanteRuraleIg.load(fhirContext);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("The server cannot start without its implementation guide: " + e.getMessage(), e);
+        }
+        // HAPI's own validator ($validate, a claimed meta.profile) resolves the guide's profiles too.
+        if (jpaValidationSupport instanceof ValidationSupportChain chain) {
+            chain.addValidationSupport(0, ig.packageSupport());
+        }
+        log.info("Implementation guide {} loaded: {} conformance resources in {} ms", ig.packageVersion(),
+                ig.conformanceResources().size(), (System.nanoTime() - start) / 1_000_000);
+        return ig;
+    }
+
+    @Bean
+    ProfilesInCapabilityStatement profilesInCapabilityStatement(SanteRuraleIg ig, RestfulServer restfulServer,
+            IInterceptorService interceptorService) {
+        restfulServer.registerProviders(ConformanceResources.providers(ig));
+        ProfilesInCapabilityStatement profiles = new ProfilesInCapabilityStatement();
+        interceptorService.registerInterceptor(profiles);
+        return profiles;
+    }
+
+    @Bean
+    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, FhirContext fhirContext, IInterceptorService interceptorService,
+            @Value("${srm.validation.enabled:true}") boolean enabled) {
+        ProfileEnforcement enforcement = new ProfileEnforcement(ig, fhirContext);
+        if (enabled) {
+            interceptorService.registerInterceptor(enforcement);
+            warmUp(ig);
+        } else {
+            log.warn("srm.validation.enabled=false: writes are NOT checked against the implementation guide");
+        }
+        return enforcement;
+    }
+
+    /**
+     * The validator's first use loads the R4 core definitions (seconds): done in the background
+     * at start, by validating the guide's examples, so the first write does not pay for it.
+     */
+    private static void warmUp(SanteRuraleIg ig) {
+        Thread warmUp = new Thread(() -> {
+            long start = System.nanoTime();
+            ig.examples().values().forEach(ig::validate);
+            log.info("Validator warmed up on the guide's examples in {} ms", (System.nanoTime() - start) / 1_000_000);
+        }, "ig-validator-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+}
