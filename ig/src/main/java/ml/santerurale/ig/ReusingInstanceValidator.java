@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -27,16 +29,18 @@ import org.hl7.fhir.validation.ValidatorSettings;
 import org.hl7.fhir.validation.instance.InstanceValidator;
 
 /**
- * HAPI's {@link FhirInstanceValidator} with one difference: the core {@link InstanceValidator} is
- * built once per thread and reused, instead of once per validated resource. Building one costs
+ * HAPI's {@link FhirInstanceValidator} with one difference: core {@link InstanceValidator}s are
+ * kept in a small pool and reused, instead of one being built per validated resource. Building one costs
  * more than validating a small resource (its constructor parses a 1.5 MB OID registry, sets up a
  * FHIRPath engine and profile utilities), which made every create 10–20 ms slower.
  *
  * <p>Reuse is what the core validator is made for: its main entry point clears the per-resource
  * state (fetch cache, resource trackers, tracked messages) before each validation. What it keeps —
  * canonical lookups, the set of code/text pairs it has seen — grows with the variety of input, so
- * each thread's validator is replaced after {@value #USES_BEFORE_RENEWAL} validations to bound
- * that growth. Only JSON input is handled (the server validates what it parsed, encoded as JSON);
+ * a validator is dropped after {@value #USES_BEFORE_RENEWAL} validations to bound that growth. One
+ * validator serves one validation at a time; the pool keeps at most {@link #maxIdle} idle ones
+ * (twice the processors), so a burst of concurrent writes builds extra validators that are then
+ * dropped rather than kept by every request thread. Only JSON input is handled (the server validates what it parsed, encoded as JSON);
  * the settings are those of {@code ValidatorWrapper} in HAPI 8.8.0 and must be kept in step with
  * it when HAPI is upgraded. It does not make validation of a large resource faster.
  */
@@ -44,13 +48,15 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 
     static final int USES_BEFORE_RENEWAL = 1_000;
 
-    private final ThreadLocal<Slot> slots = new ThreadLocal<>();
+    private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private final int maxIdle = 2 * Runtime.getRuntime().availableProcessors();
 
-    private static final class Slot {
+    private static final class Pooled {
         final InstanceValidator validator;
         int uses;
 
-        Slot(InstanceValidator validator) {
+        Pooled(InstanceValidator validator) {
             this.validator = validator;
         }
     }
@@ -65,9 +71,19 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
             return super.validate(context);
         }
         WorkerContextValidationSupportAdapter worker = provideWorkerContext();
-        InstanceValidator validator = validatorForThisThread(worker);
+        Pooled pooled = borrow(worker);
+        try {
+            return validate(context, worker, pooled.validator);
+        } finally {
+            giveBack(pooled);
+        }
+    }
+
+    private List<ValidationMessage> validate(IValidationContext<?> context, IWorkerContext worker,
+            InstanceValidator validator) {
 
         List<ValidationMessage> messages = new ArrayList<>();
+        List<ValidationMessage> unknownProfiles = new ArrayList<>();
         List<StructureDefinition> profiles = new ArrayList<>();
         Set<String> urls = new LinkedHashSet<>(context.getOptions().getProfiles());
         Object validated = context.getResource();
@@ -85,27 +101,45 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
                 unknown.setMessageId(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN);
                 unknown.setLevel(ValidationMessage.IssueSeverity.ERROR);
                 unknown.setMessage("Invalid profile. Failed to retrieve profile with url=" + url);
-                messages.add(unknown);
+                unknownProfiles.add(unknown);
             }
         }
         byte[] json = context.getResourceAsString().getBytes(StandardCharsets.UTF_8);
         validator.validate(context.getOptions().getAppContext(), messages, new ByteArrayInputStream(json),
                 Manager.FhirFormat.JSON, profiles);
-        // The same two filters as HAPI's ValidatorWrapper.
+        // What HAPI's ValidatorWrapper does after validating, in the same order.
+        if (profiles.isEmpty()) {
+            messages.addAll(unknownProfiles);
+        }
         messages.removeIf(m -> I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE.equals(m.getMessageId())
                 || (I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND.equals(m.getMessageId())
                         && m.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes")));
+        for (ValidationMessage m : messages) {
+            if (I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN.equals(m.getMessageId())
+                    || I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY.equals(m.getMessageId())) {
+                m.setLevel(isErrorForUnknownProfiles() ? ValidationMessage.IssueSeverity.ERROR
+                        : ValidationMessage.IssueSeverity.WARNING);
+            }
+        }
         return messages;
     }
 
-    private InstanceValidator validatorForThisThread(IWorkerContext worker) {
-        Slot slot = slots.get();
-        if (slot == null || slot.uses >= USES_BEFORE_RENEWAL) {
-            slot = new Slot(build(worker));
-            slots.set(slot);
+    private Pooled borrow(IWorkerContext worker) {
+        Pooled pooled = idle.pollFirst();
+        if (pooled == null) {
+            return new Pooled(build(worker));
         }
-        slot.uses++;
-        return slot.validator;
+        idleCount.decrementAndGet();
+        return pooled;
+    }
+
+    private void giveBack(Pooled pooled) {
+        pooled.uses++;
+        if (pooled.uses < USES_BEFORE_RENEWAL && idleCount.incrementAndGet() <= maxIdle) {
+            idle.offerFirst(pooled);
+        } else if (pooled.uses < USES_BEFORE_RENEWAL) {
+            idleCount.decrementAndGet();
+        }
     }
 
     private IHostApplicationServices hostServices() {

@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.param.StringParam;
 import ca.uhn.fhir.rest.param.UriParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -48,14 +49,26 @@ final class ConformanceResources {
                 new ValueSets(ig.valueSets(), ig.validationSupport()));
     }
 
-    /** Read and search over a fixed list of conformance resources. */
+    /** The version every served conformance resource has (they change only with the server). */
+    static final String VERSION = "1";
+
+    /** Search parameters a conformance search understands, and those any FHIR search may carry. */
+    private static final java.util.Set<String> SEARCHABLE = java.util.Set.of(
+            "url", "name", "_count", "_format", "_pretty", "_summary", "_elements");
+
+    /** Read, vread and search over a fixed list of conformance resources. */
     abstract static class Served<T extends MetadataResource> implements IResourceProvider {
 
         private final List<T> resources;
         private final Class<T> type;
 
         Served(List<T> resources, Class<T> type) {
-            this.resources = List.copyOf(resources);
+            // One version each, as long as this server runs this guide.
+            this.resources = resources.stream().map(r -> {
+                T copy = type.cast(r.copy());
+                copy.getMeta().setVersionId(VERSION);
+                return copy;
+            }).toList();
             this.type = type;
         }
 
@@ -64,16 +77,30 @@ final class ConformanceResources {
             return type;
         }
 
-        @Read
+        @Read(version = true)
         public T read(@IdParam IdType id) {
-            return resources.stream().filter(r -> r.getIdElement().getIdPart().equals(id.getIdPart())).findFirst()
+            return resources.stream().filter(r -> r.getIdElement().getIdPart().equals(id.getIdPart()))
+                    .filter(r -> !id.hasVersionIdPart() || VERSION.equals(id.getVersionIdPart()))
+                    .findFirst()
                     .map(r -> type.cast(r.copy()))
                     .orElseThrow(() -> new ResourceNotFoundException(id.withResourceType(type.getSimpleName())));
         }
 
-        @Search
+        /**
+         * By {@code url} and {@code name} only: any other search parameter is refused (400), never
+         * ignored, so a filter the client believes applied cannot widen the answer.
+         */
+        @Search(allowUnknownParams = true)
         public List<T> search(@OptionalParam(name = "url") UriParam url, @OptionalParam(name = "name") StringParam name,
-                @Count Integer count) {
+                @Count Integer count, RequestDetails request) {
+            List<String> unsupported = request.getParameters().keySet().stream()
+                    .filter(p -> !SEARCHABLE.contains(p))
+                    .sorted().toList();
+            if (!unsupported.isEmpty()) {
+                throw new InvalidRequestException("The implementation guide's " + type.getSimpleName()
+                        + " resources are searched by url and name only; not supported here: "
+                        + String.join(", ", unsupported));
+            }
             return resources.stream()
                     .filter(r -> url == null || url.getValue().equals(r.getUrl()))
                     .filter(r -> name == null || r.getName() != null

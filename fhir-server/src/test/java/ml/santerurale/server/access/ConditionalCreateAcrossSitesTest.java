@@ -87,8 +87,7 @@ class ConditionalCreateAcrossSitesTest extends ServerIntegrationTest {
     }
 
     private static Patient patient(String family, String value) {
-        Patient patient = new Patient();
-        patient.addName().setFamily(family).addGiven("Mariam");
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Mariam");
         patient.addIdentifier().setSystem(CARNET).setValue(value);
         return patient;
     }

@@ -31,10 +31,10 @@ class MultiSiteWorkflowTest extends ServerIntegrationTest {
     @Test
     void aTwoSiteDoctorsTransactionTakesItsSiteFromThePatientItCreates() {
         Patient patient = ClinicalRecords.patient("Keita", "Mariam", "cscom-djeli");
+        // No entry carries a site label: the patient's managingOrganization decides its site, and
+        // each record takes the site of the patient created in the same transaction (urn:uuid).
         Encounter visit = ClinicalRecords.encounter(patient, "cscom-djeli");
-        visit.setServiceProvider(null);
         Observation temperature = ClinicalRecords.temperature(patient, visit);
-        temperature.setSubject(null); // names only the encounter
         Condition diagnosis = ClinicalRecords.malaria(patient, visit);
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         String patientUrl = "urn:uuid:" + patient.getIdPart();
@@ -46,7 +46,7 @@ class MultiSiteWorkflowTest extends ServerIntegrationTest {
                     .setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
         }
         visit.setSubject(new Reference(patientUrl));
-        temperature.setEncounter(new Reference(visitUrl));
+        temperature.setSubject(new Reference(patientUrl)).setEncounter(new Reference(visitUrl));
         diagnosis.setSubject(new Reference(patientUrl)).setEncounter(new Reference(visitUrl));
 
         HttpResponse<String> answer = as(district, () -> postJson("", json(transaction)));

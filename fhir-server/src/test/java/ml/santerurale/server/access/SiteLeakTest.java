@@ -298,12 +298,14 @@ class SiteLeakTest extends ServerIntegrationTest {
             encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
             encounter.setSubject(new Reference("Patient/" + patient));
             encounter.setServiceProvider(new Reference("Organization/cscom-konobougou"));
+            encounter.getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-24T08:40:00Z"));
             return json(encounter);
         }
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL);
         observation.getCode().setText("Température");
         observation.setSubject(new Reference("Patient/" + patient));
+        observation.setEffective(new org.hl7.fhir.r4.model.DateTimeType("2026-11-24T08:40:00Z"));
         return json(observation);
     }
 

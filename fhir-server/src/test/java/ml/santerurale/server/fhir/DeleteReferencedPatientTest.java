@@ -38,19 +38,12 @@ class DeleteReferencedPatientTest extends ServerIntegrationTest {
         patientId = UUID.randomUUID().toString();
         encounterId = UUID.randomUUID().toString();
         observationId = UUID.randomUUID().toString();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Orpheline", "Kadia");
         patient.setId(patientId);
-        patient.addName().setFamily("Orpheline");
-        Encounter encounter = new Encounter();
+        Encounter encounter = ml.santerurale.server.support.Conforming.encounter("Patient/" + patientId, "Organization/cscom-konobougou");
         encounter.setId(encounterId);
-        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
-        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
-        encounter.setSubject(new Reference("Patient/" + patientId));
-        Observation observation = new Observation();
+        Observation observation = ml.santerurale.server.support.Conforming.temperature("Patient/" + patientId, 37.2);
         observation.setId(observationId);
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().setText("Poids");
-        observation.setSubject(new Reference("Patient/" + patientId));
         observation.setEncounter(new Reference("Encounter/" + encounterId));
         as(medecin, () -> {
             assertThat(putJson("/Patient/" + patientId, json(patient)).statusCode()).isEqualTo(201);

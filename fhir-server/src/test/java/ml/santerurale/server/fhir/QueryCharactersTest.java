@@ -19,9 +19,8 @@ class QueryCharactersTest extends ServerIntegrationTest {
     @Test
     void anUnencodedPipeInATokenFindsThePatient() {
         String value = "P-" + UUID.randomUUID();
-        Patient patient = new Patient();
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Dembélé", "Awa");
         patient.addIdentifier().setSystem("urn:test:x").setValue(value);
-        patient.addName().setFamily("Dembélé");
         assertThat(postJson("/Patient", json(patient)).statusCode()).isEqualTo(201);
 
         RawHttp.Answer answer = RawHttp.send(port, "GET", "/fhir/Patient?identifier=urn:test:x|" + value, token());

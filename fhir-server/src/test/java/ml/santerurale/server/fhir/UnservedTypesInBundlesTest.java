@@ -92,9 +92,7 @@ class UnservedTypesInBundlesTest extends ServerIntegrationTest {
     }
 
     private static Patient patient() {
-        Patient patient = new Patient();
-        patient.addName().setFamily("Synthea" + UUID.randomUUID().toString().substring(0, 4));
-        return patient;
+        return ml.santerurale.server.support.Conforming.patient("Synthea" + UUID.randomUUID().toString().substring(0, 4), "Fanta");
     }
 
     private long count() {

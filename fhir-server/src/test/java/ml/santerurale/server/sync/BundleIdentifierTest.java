@@ -51,8 +51,7 @@ class BundleIdentifierTest extends ServerIntegrationTest {
 
     private static Bundle withPatient(Bundle.BundleType type) {
         Bundle bundle = new Bundle().setType(type);
-        Patient patient = new Patient();
-        patient.addName().setFamily("Retry");
+        Patient patient = ml.santerurale.server.support.Conforming.patient("Retry", "Nana");
         bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(patient)
                 .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
         return bundle;

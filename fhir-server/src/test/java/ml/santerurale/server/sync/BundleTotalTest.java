@@ -29,8 +29,7 @@ class BundleTotalTest extends ServerIntegrationTest {
     void sevenPatients() {
         family = "Total" + ml.santerurale.server.support.Names.unique(8);
         for (int i = 0; i < PATIENTS; i++) {
-            Patient patient = new Patient();
-            patient.addName().setFamily(family);
+            Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Oumou");
             assertThat(as(onlyHere, () -> postJson("/Patient", json(patient))).statusCode()).isEqualTo(201);
         }
     }
@@ -54,8 +53,7 @@ class BundleTotalTest extends ServerIntegrationTest {
 
     @Test
     void instanceHistoryCountsEveryVersion() {
-        Patient patient = new Patient();
-        patient.addName().setFamily(family);
+        Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Oumou");
         String id = UUID.randomUUID().toString();
         patient.setId(id);
         for (int version = 1; version <= 3; version++) {

@@ -52,9 +52,8 @@ class OwnWritesInNextPullTest extends ServerIntegrationTest {
             }
             statement.execute("select pg_current_xact_id()"); // an open transaction with an id, as mid-batch
             String id = UUID.randomUUID().toString();
-            Patient patient = new Patient();
+            Patient patient = ml.santerurale.server.support.Conforming.patient("Diarra", "Sali");
             patient.setId(id);
-            patient.addName().setFamily("Diarra");
             assertThat(as(yirimadio, () -> putJson("/Patient/" + id, json(patient))).statusCode()).isEqualTo(201);
             try {
                 return pulledIds("/Patient/_history?_count=500&_since=" + since).contains(id);

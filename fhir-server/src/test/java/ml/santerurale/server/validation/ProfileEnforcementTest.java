@@ -36,34 +36,8 @@ class ProfileEnforcementTest extends ServerIntegrationTest {
     @Autowired
     SanteRuraleIg ig;
 
-    /** The guide's clinical examples with fresh ids (references among them follow), in writing order. */
     private List<Resource> freshExamples() {
-        Map<String, String> ids = new HashMap<>();
-        List<Resource> examples = new ArrayList<>();
-        String json = null;
-        for (Resource example : ig.examples().values()) {
-            if (example.fhirType().equals("Organization") || example.fhirType().equals("Location")) {
-                continue;
-            }
-            ids.put(example.getIdElement().getIdPart(), UUID.randomUUID().toString());
-            examples.add(example);
-        }
-        List<Resource> fresh = new ArrayList<>();
-        for (Resource example : examples) {
-            json = json(example);
-            for (Map.Entry<String, String> id : ids.entrySet()) {
-                json = json.replace(id.getKey(), id.getValue());
-            }
-            fresh.add((Resource) fhirContext.newJsonParser().parseResource(json));
-        }
-        List<String> order = List.of("Patient", "Encounter");
-        fresh.sort((a, b) -> Integer.compare(rank(order, a), rank(order, b)));
-        return fresh;
-    }
-
-    private static int rank(List<String> order, Resource r) {
-        int i = order.indexOf(r.fhirType());
-        return i >= 0 ? i : r.fhirType().equals("Provenance") ? 99 : 10;
+        return GuideExamples.fresh(ig, fhirContext).all();
     }
 
     @Test

@@ -1,0 +1,114 @@
+package ml.santerurale.ig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ValidationOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pooled validator says exactly what HAPI's own {@link FhirInstanceValidator} says (same
+ * support chain, same settings) on the guide's examples and on broken variants, also when one
+ * validator has just judged another resource and when many threads validate at once.
+ */
+class ReusingInstanceValidatorTest {
+
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static SanteRuraleIg ig;
+    private static FhirValidator hapis;
+
+    @BeforeAll
+    static void load() {
+        ig = SanteRuraleIg.load(FHIR);
+        FhirInstanceValidator module = new FhirInstanceValidator(ig.validationSupport());
+        module.setAnyExtensionsAllowed(true);
+        module.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
+        module.setAssumeValidRestReferences(true);
+        hapis = FHIR.newValidator();
+        hapis.setValidateAgainstStandardSchema(false);
+        hapis.setValidateAgainstStandardSchematron(false);
+        hapis.registerValidatorModule(module);
+    }
+
+    /** The examples, each followed by a broken copy, so a reused validator alternates good and bad. */
+    private static List<Resource> goodAndBroken() {
+        List<Resource> resources = new ArrayList<>();
+        for (Resource example : ig.examples().values()) {
+            resources.add(example);
+            Resource broken = example.copy();
+            if (broken instanceof Patient patient) {
+                patient.setGender(null).setBirthDateElement(null);
+            } else if (broken instanceof Observation observation && observation.hasValueQuantity()) {
+                observation.getValueQuantity().setValue(-1).setCode("bogus");
+            } else {
+                broken.getMeta().addProfile("https://sante-rurale.ml/fhir/StructureDefinition/no-such-profile");
+            }
+            resources.add(broken);
+        }
+        return resources;
+    }
+
+    private static List<String> byHapi(Resource resource) {
+        ValidationOptions options = new ValidationOptions();
+        SanteRuraleIg.profileOf(resource).ifPresent(options::addProfile);
+        return describe(hapis.validateWithResult(resource, options));
+    }
+
+    private static List<String> describe(ca.uhn.fhir.validation.ValidationResult result) {
+        return result.getMessages().stream()
+                .map(m -> m.getSeverity() + " " + m.getLocationString() + " " + m.getMessage())
+                .sorted().toList();
+    }
+
+    @Test
+    void saysWhatHapisValidatorSaysOnExamplesAndBrokenVariants() {
+        int errors = 0;
+        for (Resource resource : goodAndBroken()) {
+            List<String> expected = byHapi(resource);
+            assertThat(describe(ig.validate(resource))).as(resource.fhirType()).isEqualTo(expected);
+            errors += (int) expected.stream().filter(m -> m.startsWith("ERROR")).count();
+        }
+        assertThat(errors).as("the broken variants are broken").isGreaterThan(ig.examples().size());
+    }
+
+    @Test
+    void manyThreadsGetTheSameAnswersAsOne() throws Exception {
+        List<Resource> resources = goodAndBroken();
+        List<List<String>> expected = resources.stream().map(ReusingInstanceValidatorTest::byHapi).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t;
+                runs.add(pool.submit(() -> {
+                    for (int round = 0; round < 3; round++) {
+                        for (int i = 0; i < resources.size(); i++) {
+                            int k = (i + offset) % resources.size();
+                            if (!describe(ig.validate(resources.get(k))).equals(expected.get(k))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> run : runs) {
+                assertThat(run.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
