@@ -71,7 +71,7 @@ export function App() {
         {view.name === 'patients' && <PatientListScreen />}
         {view.name === 'register' && <RegisterPatientScreen />}
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}
-        {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form) => <ReferralSection form={form} />} />}
+        {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form, lists) => <ReferralSection form={form} lists={lists} />} />}
         {view.name === 'settings' && <SettingsScreen />}
       </main>
       <footer className="sticky bottom-0">

@@ -1,64 +1,77 @@
 /**
- * Pick lists used by the consultation form until the implementation guide serves them.
- *
- * TODO(issue 12): fetch the IG's ValueSets/CodeSystems (conditions, essential medicines,
- * referral reasons) from the server during sync and keep them in the encrypted store;
- * this module then becomes the offline fallback only.
+ * The implementation guide's pick lists as the IG defines them (ig/input/fsh/terminology.fsh),
+ * used until the app fetches them from the server (test/mapping.test.ts checks they agree).
  */
-import type { Coding } from '../lib/fhir/types';
+import type { PickLists } from '../lib/fhir/terminology';
 
-export const ICD10_SYSTEM = 'http://hl7.org/fhir/sid/icd-10';
-export const MEDICINE_SYSTEM = 'https://sante-rurale.ml/fhir/CodeSystem/essential-medicines';
-export const REFERRAL_REASON_SYSTEM = 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason';
-
-export interface PickItem {
-  code: string;
-  display: string;
-}
-
-/** Frequent diagnoses in CSCOM primary care, ICD-10 codes with French labels. */
-export const CONDITIONS: readonly PickItem[] = [
-  { code: 'B54', display: 'Paludisme, sans précision' },
-  { code: 'B50.9', display: 'Paludisme à Plasmodium falciparum, sans précision' },
-  { code: 'A09', display: 'Diarrhée et gastro-entérite d’origine présumée infectieuse' },
-  { code: 'J06.9', display: 'Infection aiguë des voies respiratoires supérieures' },
-  { code: 'J18.9', display: 'Pneumopathie, sans précision' },
-  { code: 'E43', display: 'Malnutrition protéino-énergétique grave' },
-  { code: 'D64.9', display: 'Anémie, sans précision' },
-  { code: 'I10', display: 'Hypertension essentielle' },
-  { code: 'E11.9', display: 'Diabète de type 2, sans complication' },
-  { code: 'N39.0', display: 'Infection des voies urinaires' },
-  { code: 'B65.9', display: 'Schistosomiase (bilharziose), sans précision' },
-  { code: 'L08.9', display: 'Infection de la peau, sans précision' },
-  { code: 'H10.9', display: 'Conjonctivite, sans précision' },
-  { code: 'O14.9', display: 'Pré-éclampsie, sans précision' },
-  { code: 'A15.0', display: 'Tuberculose pulmonaire' },
-];
-
-/** A few essential medicines (Mali's list), the form and strength in the label. */
-export const MEDICINES: readonly PickItem[] = [
-  { code: 'ACT-AL-20-120', display: 'Artéméther-luméfantrine 20/120 mg, comprimé' },
-  { code: 'AMOX-500', display: 'Amoxicilline 500 mg, gélule' },
-  { code: 'AMOX-250-SUSP', display: 'Amoxicilline 250 mg/5 ml, suspension buvable' },
-  { code: 'PARA-500', display: 'Paracétamol 500 mg, comprimé' },
-  { code: 'SRO', display: 'Sels de réhydratation orale, sachet' },
-  { code: 'ZINC-20', display: 'Zinc 20 mg, comprimé dispersible' },
-  { code: 'COTRI-480', display: 'Cotrimoxazole 400/80 mg, comprimé' },
-  { code: 'FEFOL', display: 'Fer + acide folique 200/0,4 mg, comprimé' },
-  { code: 'METRO-250', display: 'Métronidazole 250 mg, comprimé' },
-  { code: 'IBU-400', display: 'Ibuprofène 400 mg, comprimé' },
-];
-
-export const REFERRAL_REASONS: readonly PickItem[] = [
-  { code: 'severe-malaria', display: 'Paludisme grave' },
-  { code: 'severe-malnutrition', display: 'Malnutrition aiguë sévère avec complications' },
-  { code: 'obstetric', display: 'Urgence obstétricale' },
-  { code: 'surgery', display: 'Avis ou acte chirurgical' },
-  { code: 'lab', display: 'Examen de laboratoire non disponible' },
-  { code: 'no-improvement', display: 'Pas d’amélioration sous traitement' },
-  { code: 'other', display: 'Autre motif' },
-];
-
-export const coding = (system: string, item: PickItem): Coding => ({ system, code: item.code, display: item.display });
-
-export const findItem = (list: readonly PickItem[], code: string) => list.find((i) => i.code === code);
+export const BUILT_IN_PICK_LISTS: PickLists = {
+  conditions: [
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'B54', display: 'Paludisme simple, non confirmé (sans précision)' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'B50.9', display: 'Paludisme à Plasmodium falciparum confirmé (TDR/goutte épaisse), sans complication' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'B50.8', display: 'Paludisme grave à Plasmodium falciparum' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'B50.0', display: 'Paludisme à Plasmodium falciparum avec complications cérébrales' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'A09', display: "Diarrhée et gastro-entérite d'origine présumée infectieuse" },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'A06.0', display: 'Dysenterie amibienne aiguë' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'J06.9', display: 'Infection respiratoire aiguë des voies supérieures, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'J18.9', display: 'Pneumonie, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'J45.9', display: 'Asthme, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'E43', display: 'Malnutrition aiguë sévère' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'E44.0', display: 'Malnutrition aiguë modérée' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'E46', display: 'Malnutrition, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10', display: 'Hypertension artérielle essentielle' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'E11.9', display: 'Diabète de type 2, sans complication' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'D64.9', display: 'Anémie, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'A01.0', display: 'Fièvre typhoïde' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'B82.9', display: 'Parasitose intestinale, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'H10.9', display: 'Conjonctivite, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'L08.9', display: 'Infection localisée de la peau, sans précision' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'N39.0', display: 'Infection urinaire, siège non précisé' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'O99.0', display: 'Anémie compliquant la grossesse' },
+    { system: 'http://hl7.org/fhir/sid/icd-10', code: 'R50.9', display: 'Fièvre, sans précision' },
+  ],
+  medicines: [
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-AL-20-120', display: 'Artéméther + luméfantrine 20 mg/120 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-ASU-60', display: 'Artésunate 60 mg, poudre pour injection' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-SP-500-25', display: 'Sulfadoxine + pyriméthamine 500 mg/25 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-AMX-250-D', display: 'Amoxicilline 250 mg, comprimé dispersible' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-AMX-500', display: 'Amoxicilline 500 mg, gélule' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-CTX-480', display: 'Cotrimoxazole (sulfaméthoxazole + triméthoprime) 400 mg/80 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-MTZ-250', display: 'Métronidazole 250 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-CRO-1G', display: 'Ceftriaxone 1 g, poudre pour injection' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-PCM-500', display: 'Paracétamol 500 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-PCM-SIR', display: 'Paracétamol 120 mg/5 ml, sirop' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-IBU-400', display: 'Ibuprofène 400 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-SRO', display: 'Sels de réhydratation orale (osmolarité réduite), sachet pour 1 litre' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-ZN-20', display: 'Zinc (sulfate) 20 mg, comprimé dispersible' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-FEF', display: 'Fer (sulfate ferreux) 60 mg + acide folique 0,4 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-ALB-400', display: 'Albendazole 400 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-VITA-200', display: 'Vitamine A (rétinol) 200 000 UI, capsule' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-HCT-25', display: 'Hydrochlorothiazide 25 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-AML-5', display: 'Amlodipine 5 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-MET-500', display: 'Metformine 500 mg, comprimé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-SAL-100', display: 'Salbutamol 100 microgrammes/dose, aérosol doseur' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines', code: 'MEG-ATPE', display: "Aliment thérapeutique prêt à l'emploi (ATPE), sachet de 92 g" },
+  ],
+  referralReasons: [
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'signes-danger', display: 'Signes de danger (enfant de moins de 5 ans)' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'paludisme-grave', display: 'Paludisme grave' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'mas-complications', display: 'Malnutrition aiguë sévère avec complications' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'urgence-obstetricale', display: 'Urgence obstétricale' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'detresse-respiratoire', display: 'Détresse respiratoire' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'deshydratation-severe', display: 'Déshydratation sévère' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'traumatisme', display: 'Traumatisme grave' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'avis-specialise', display: 'Avis ou examen spécialisé' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-reason', code: 'echec-traitement', display: 'Échec du traitement' },
+  ],
+  procedures: [
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'tdr-palu', display: 'Test de diagnostic rapide du paludisme' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'pansement', display: 'Pansement' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'suture', display: 'Suture de plaie' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'injection', display: 'Injection' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'perfusion', display: 'Pose de perfusion' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'vaccination', display: 'Vaccination' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'accouchement', display: 'Accouchement assisté' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'cpn', display: 'Consultation prénatale' },
+    { system: 'https://sante-rurale.ml/fhir/CodeSystem/cscom-procedures', code: 'incision-drainage', display: "Incision et drainage d'abcès" },
+  ],
+};

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ESTIMATED_BIRTH_EXTENSION } from '../../lib/fhir/patient';
+import { isBirthDateEstimated } from '../../lib/fhir/patient';
 import type { Patient } from '../../lib/fhir/types';
 
 export function patientName(p: Patient): string {
@@ -11,7 +11,7 @@ export function patientName(p: Patient): string {
 export function PatientSummary({ patient }: { patient: Patient }) {
   const { t } = useTranslation();
   const year = patient.birthDate?.slice(0, 4);
-  const estimated = patient.extension?.some((x) => x.url === ESTIMATED_BIRTH_EXTENSION && x.valueBoolean);
+  const estimated = isBirthDateEstimated(patient);
   const parts = [
     patient.gender === 'female' ? t('patient.female') : patient.gender === 'male' ? t('patient.male') : undefined,
     year ? t(estimated ? 'patient.bornEstimated' : 'patient.born', { year }) : undefined,
