@@ -13,6 +13,7 @@ import { RegisterPatientScreen } from '../features/patients/RegisterPatientScree
 import { ReferralSection } from '../features/referrals/ReferralSection';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { askPersistentStorage } from '../features/settings/storageEstimate';
+import { runSync } from '../features/sync/runSync';
 import { SyncStatusBar } from '../features/sync/SyncStatusBar';
 import { Vault } from '../lib/crypto/vault';
 import { openDatabase } from '../lib/db/database';
@@ -46,6 +47,10 @@ export function App() {
   useEffect(() => {
     start(t);
   }, [t]);
+  // Signed in or unlocked with the network: sync at once (reference data, outbox, change feed).
+  useEffect(() => {
+    if (screen === 'main' && navigator.onLine) runSync();
+  }, [screen]);
 
   if (screen === 'loading') return <p className="p-4">{t('app.loading')}</p>;
   if (screen === 'error') return <p role="alert" className="p-4">{notice}</p>;

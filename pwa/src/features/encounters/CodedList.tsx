@@ -3,11 +3,14 @@ import { useTranslation } from 'react-i18next';
 import type { ConsultationForm } from '../../lib/fhir/consultation';
 import type { Coding } from '../../lib/fhir/types';
 import { CodeOptions, Field } from '../../shared/Field';
+import { ListMissing } from '../../shared/ListMissing';
 
 /** A repeatable coded choice of the consultation (diagnoses, procedures): one select a row. */
-export function CodedList({ form, name, legend, label, addLabel, options, showCode }: {
+export function CodedList({ form, name, list, legend, label, addLabel, options, showCode }: {
   form: UseFormReturn<ConsultationForm>;
   name: 'diagnoses' | 'procedures';
+  /** the pick list the options come from */
+  list: 'conditions' | 'procedures';
   legend: string;
   label: string;
   addLabel: string;
@@ -32,7 +35,11 @@ export function CodedList({ form, name, legend, label, addLabel, options, showCo
           <button type="button" className="btn-secondary" onClick={() => rows.remove(i)}>{t('form.remove')}</button>
         </div>
       ))}
-      <button type="button" className="btn-secondary" onClick={() => rows.append({ code: '' })}>{addLabel}</button>
+      {options.length === 0 ? (
+        <ListMissing item={list} />
+      ) : (
+        <button type="button" className="btn-secondary" onClick={() => rows.append({ code: '' })}>{addLabel}</button>
+      )}
     </fieldset>
   );
 }

@@ -1,10 +1,11 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useFieldArray, useForm, type UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { BUILT_IN_PICK_LISTS } from '../../data/picklists';
 import { consultationFormSchema, type ConsultationForm } from '../../lib/fhir/consultation';
 import type { PickLists } from '../../lib/fhir/terminology';
+import { loadPickLists } from '../../lib/reference/referenceData';
+import { ListMissing } from '../../shared/ListMissing';
 import { CodeOptions, Field, optionalNumber } from '../../shared/Field';
 import { siteOrganizationId, useSession } from '../../shared/session';
 import { CodedList } from './CodedList';
@@ -13,11 +14,22 @@ import { recordConsultation } from './recordConsultation';
 /** The referral part is another feature's: the app passes it in. */
 export type ReferralSlot = (form: UseFormReturn<ConsultationForm>, lists: PickLists) => ReactNode;
 
+/** The consultation form, once the pick lists held on the device are read (empty ones included). */
 export function ConsultationScreen({ patientId, referralSection }: { patientId: string; referralSection: ReferralSlot }) {
+  const { t } = useTranslation();
+  const { store } = useSession();
+  const [lists, setLists] = useState<PickLists>();
+  useEffect(() => {
+    loadPickLists(store!).then(setLists);
+  }, [store]);
+  if (!lists) return <p>{t('app.loading')}</p>;
+  return <ConsultationFormView patientId={patientId} referralSection={referralSection} lists={lists} />;
+}
+
+function ConsultationFormView({ patientId, referralSection, lists }: { patientId: string; referralSection: ReferralSlot; lists: PickLists }) {
   const { t } = useTranslation();
   const { store, user, go, touch } = useSession();
   const [failure, setFailure] = useState<string>();
-  const lists = BUILT_IN_PICK_LISTS;
   const schema = useMemo(() => consultationFormSchema(lists), [lists]);
   const form = useForm<ConsultationForm>({
     resolver: zodResolver(schema),
@@ -63,7 +75,7 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
           <textarea id="notes" rows={3} {...register('notes')} />
         </Field>
 
-        <CodedList form={form} name="diagnoses" legend={t('consultation.diagnoses')} label={t('consultation.diagnosis')} addLabel={t('consultation.addDiagnosis')} options={lists.conditions} showCode />
+        <CodedList form={form} name="diagnoses" list="conditions" legend={t('consultation.diagnoses')} label={t('consultation.diagnosis')} addLabel={t('consultation.addDiagnosis')} options={lists.conditions} showCode />
 
         <fieldset className="card space-y-3">
           <legend className="px-1 font-semibold">{t('consultation.prescriptions')}</legend>
@@ -83,12 +95,16 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
               <button type="button" className="btn-secondary" onClick={() => prescriptions.remove(i)}>{t('form.remove')}</button>
             </div>
           ))}
-          <button type="button" className="btn-secondary" onClick={() => prescriptions.append({ medicine: '', dosage: '', durationDays: undefined as unknown as number })}>
-            {t('consultation.addPrescription')}
-          </button>
+          {lists.medicines.length === 0 ? (
+            <ListMissing item="medicines" />
+          ) : (
+            <button type="button" className="btn-secondary" onClick={() => prescriptions.append({ medicine: '', dosage: '', durationDays: undefined as unknown as number })}>
+              {t('consultation.addPrescription')}
+            </button>
+          )}
         </fieldset>
 
-        <CodedList form={form} name="procedures" legend={t('consultation.procedures')} label={t('consultation.procedure')} addLabel={t('consultation.addProcedure')} options={lists.procedures} />
+        <CodedList form={form} name="procedures" list="procedures" legend={t('consultation.procedures')} label={t('consultation.procedure')} addLabel={t('consultation.addProcedure')} options={lists.procedures} />
 
         {referralSection(form, lists)}
 

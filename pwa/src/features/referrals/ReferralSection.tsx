@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ConsultationForm } from '../../lib/fhir/consultation';
 import type { PickLists } from '../../lib/fhir/terminology';
 import { CodeOptions, Field } from '../../shared/Field';
+import { ListMissing } from '../../shared/ListMissing';
 import { siteOrganizationId, useSession } from '../../shared/session';
 import { listDestinationSites, type Site } from './listDestinationSites';
 
@@ -29,7 +30,8 @@ export function ReferralSection({ form, lists }: { form: UseFormReturn<Consultat
       </div>
       {enabled && (
         <>
-          {sites.length === 0 && <p role="alert" className="text-amber-800">{t('referral.noSites')}</p>}
+          {sites.length === 0 && <ListMissing item="sites" />}
+          {lists.referralReasons.length === 0 && <ListMissing item="referralReasons" />}
           <Field id="referral-destination" label={t('referral.destination')} error={e?.destination?.message}>
             <select id="referral-destination" defaultValue="" {...form.register('referral.destination', opts)}>
               <option value="">{t('consultation.choose')}</option>
@@ -38,12 +40,14 @@ export function ReferralSection({ form, lists }: { form: UseFormReturn<Consultat
               ))}
             </select>
           </Field>
-          <Field id="referral-reason" label={t('referral.reason')} error={e?.reason?.message}>
-            <select id="referral-reason" defaultValue="" {...form.register('referral.reason', opts)}>
-              <CodeOptions options={lists.referralReasons} />
-            </select>
-          </Field>
-          <Field id="referral-detail" label={`${t('referral.detail')} ${t('form.optional')}`} error={e?.detail?.message}>
+          {lists.referralReasons.length > 0 && (
+            <Field id="referral-reason" label={t('referral.reason')} error={e?.reason?.message}>
+              <select id="referral-reason" defaultValue="" {...form.register('referral.reason', opts)}>
+                <CodeOptions options={lists.referralReasons} />
+              </select>
+            </Field>
+          )}
+          <Field id="referral-detail" label={lists.referralReasons.length > 0 ? `${t('referral.detail')} ${t('form.optional')}` : t('referral.detail')} error={e?.detail?.message}>
             <input id="referral-detail" {...form.register('referral.detail', opts)} />
           </Field>
           <Field id="referral-urgency" label={t('referral.urgency')} error={e?.urgency?.message}>

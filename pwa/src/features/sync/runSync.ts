@@ -1,5 +1,6 @@
 import { SessionExpiredError } from '../../lib/auth/oidc';
 import { countPending } from '../../lib/sync/outbox';
+import { offlineReadiness, refreshPickLists } from '../../lib/reference/referenceData';
 import { pullChanges } from '../../lib/sync/pull';
 import { AuthRequiredError, pushOutbox, type SyncTransport } from '../../lib/sync/push';
 import { SETTINGS, useSession } from '../../shared/session';
@@ -11,15 +12,18 @@ export async function refreshSyncCounts(): Promise<void> {
   if (!store) return;
   const counts = await countPending(store);
   const lastSync = await store.getSetting<string>(SETTINGS.lastSync);
+  const readiness = await offlineReadiness(store);
   const { message } = useSyncStatus.getState();
   // "Synchronisé" no longer holds once something new waits.
   const stale = counts.pending > 0 && message?.key === 'sync.done';
-  useSyncStatus.getState().set({ ...counts, lastSync, ...(stale ? { message: undefined } : {}) });
+  useSyncStatus.getState().set({ ...counts, lastSync, readiness, ...(stale ? { message: undefined } : {}) });
 }
 
 /**
- * Push the outbox, then pull the change feed. "Synchronisé" is set only when the server has
- * answered both; every other ending says why in the status bar.
+ * Refresh the IG's value sets the forms use, push the outbox, then pull the change feed (which
+ * also brings the sites). "Synchronisé" is set only when the server has answered push and pull;
+ * every other ending says why in the status bar. A value set the server does not give keeps the
+ * copy held; the status bar says what is missing to work offline.
  */
 export async function runSync(): Promise<void> {
   const status = useSyncStatus.getState();
@@ -47,6 +51,8 @@ export async function runSync(): Promise<void> {
         }
       },
     };
+    const reference = await refreshPickLists({ ...transport, store });
+    if (reference.refreshed.length > 0) touch();
     const push = await pushOutbox({ ...transport, store, deviceId });
     if (push.sent > 0 || push.rejected > 0) touch();
     if (push.stopped === 'auth') {

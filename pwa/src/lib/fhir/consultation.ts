@@ -50,10 +50,13 @@ export function consultationFormSchema(lists: PickLists) {
     referral: z
       .object({
         destination: z.string().min(1, 'form.required'),
-        reason: codeIn(lists.referralReasons),
+        // srm-referral binds the reason extensibly: without the list on the device, the
+        // reason is the text of the detail field alone.
+        reason: lists.referralReasons.length > 0 ? codeIn(lists.referralReasons) : z.string().optional(),
         detail: z.string().trim().max(200, 'form.tooLong').optional(),
         urgency: z.enum(['routine', 'urgent', 'stat']),
       })
+      .refine((r) => !!r.reason || !!r.detail, { message: 'form.required', path: ['detail'] })
       .optional(),
   });
 }
@@ -177,7 +180,7 @@ export function consultationResources(form: ValidConsultation, ctx: Consultation
       authoredOn: ctx.recordedAt,
       requester: { reference: `Organization/${ctx.siteOrganizationId}` },
       performer: [{ reference: `Organization/${form.referral.destination}` }],
-      reasonCode: [concept(lists.referralReasons, form.referral.reason, form.referral.detail)],
+      reasonCode: [form.referral.reason ? concept(lists.referralReasons, form.referral.reason, form.referral.detail) : { text: form.referral.detail }],
     });
   }
   return resources;
