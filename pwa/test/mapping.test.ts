@@ -1,19 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consultationFormSchema, consultationResources } from '../src/lib/fhir/consultation';
 import { patientFormSchema, patientFromForm } from '../src/lib/fhir/patient';
 import { buildSyncBundle } from '../src/lib/fhir/syncBundle';
 import type { Resource } from '../src/lib/fhir/types';
+import { syncExample } from './helpers';
 import { igPickLists } from './ig';
-
-/** The JSON block after `<!-- example: NAME -->` in docs/SYNC.md (the worked example the server test plays). */
-function syncExample(name: string): any {
-  const doc = readFileSync(resolve(__dirname, '../../docs/SYNC.md'), 'utf8');
-  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
-  if (!m) throw new Error(`no example ${name} in docs/SYNC.md`);
-  return JSON.parse(m[1]);
-}
 
 /** Every element of `expected` is in `actual` (arrays element by element, same length). */
 function expectContains(actual: unknown, expected: unknown, path = '$'): void {

@@ -13,6 +13,7 @@ import { RegisterPatientScreen } from '../features/patients/RegisterPatientScree
 import { ReferralSection } from '../features/referrals/ReferralSection';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { askPersistentStorage } from '../features/settings/storageEstimate';
+import { ConflictScreen } from '../features/sync/ConflictScreen';
 import { runSync } from '../features/sync/runSync';
 import { SyncStatusBar } from '../features/sync/SyncStatusBar';
 import { Vault } from '../lib/crypto/vault';
@@ -78,6 +79,7 @@ export function App() {
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}
         {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form, lists) => <ReferralSection form={form} lists={lists} />} />}
         {view.name === 'settings' && <SettingsScreen />}
+        {view.name === 'conflict' && <ConflictScreen seq={view.seq} />}
       </main>
       <footer className="sticky bottom-0">
         {/* A new sign-in reloads the app; the outbox stays in IndexedDB and the PIN unlocks it again. */}

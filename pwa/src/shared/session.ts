@@ -17,7 +17,9 @@ export type View =
   | { name: 'register' }
   | { name: 'patient'; patientId: string }
   | { name: 'consult'; patientId: string }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  /** a batch the server refused with a conflict (its outbox sequence number) */
+  | { name: 'conflict'; seq: number };
 
 interface SessionState {
   screen: Screen;

@@ -12,7 +12,7 @@ const AUTO_SYNC_MS = 30_000;
 /** Always on screen: what waits, the last successful sync, what failed and why; the Synchroniser button. */
 export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) {
   const { t } = useTranslation();
-  const { store, dataVersion } = useSession();
+  const { store, dataVersion, go } = useSession();
   const s = useSyncStatus();
   const [refused, setRefused] = useState<OutboxEntry[]>([]);
 
@@ -64,9 +64,14 @@ export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) 
           <ul className="mt-1 space-y-1">
             {refused.map((r) => (
               <li key={r.seq}>
-                {r.payload.refusal?.conflicts?.length
-                  ? r.payload.refusal.conflicts.map((c) => t('sync.refusedConflict', { current: c.currentVersion ?? '?' })).join(' ')
-                  : t('sync.refusedStatus', { status: r.payload.refusal?.status ?? '?' })}
+                {r.payload.refusal?.conflicts?.length ? (
+                  <>
+                    {r.payload.refusal.conflicts.map((c) => t('sync.refusedConflict', { current: c.currentVersion ?? '?' })).join(' ')}{' '}
+                    <button type="button" className="btn-secondary mt-1" onClick={() => go({ name: 'conflict', seq: r.seq })}>{t('conflict.resolve')}</button>
+                  </>
+                ) : (
+                  t('sync.refusedStatus', { status: r.payload.refusal?.status ?? '?' })
+                )}
               </li>
             ))}
           </ul>

@@ -1,9 +1,9 @@
-import { SessionExpiredError } from '../../lib/auth/oidc';
 import { countPending } from '../../lib/sync/outbox';
 import { offlineReadiness, refreshPickLists } from '../../lib/reference/referenceData';
 import { pullChanges } from '../../lib/sync/pull';
-import { AuthRequiredError, pushOutbox, type SyncTransport } from '../../lib/sync/push';
+import { AuthRequiredError, pushOutbox } from '../../lib/sync/push';
 import { SETTINGS, useSession } from '../../shared/session';
+import { sessionTransport } from './sessionTransport';
 import { useSyncStatus } from './syncStatus';
 
 /** Counts of the outbox and the last successful sync, for the status bar. */
@@ -39,18 +39,7 @@ export async function runSync(): Promise<void> {
       status.set({ message: { key: 'sync.authNeeded', tone: 'error' } });
       return;
     }
-    const transport: SyncTransport = {
-      fetch: (...args) => fetch(...args),
-      fhirBase: config.fhirBase,
-      accessToken: async () => {
-        try {
-          return await tokens.token();
-        } catch (e) {
-          if (e instanceof SessionExpiredError) throw new AuthRequiredError();
-          throw e;
-        }
-      },
-    };
+    const transport = sessionTransport(config, tokens);
     const reference = await refreshPickLists({ ...transport, store });
     if (reference.refreshed.length > 0) touch();
     const push = await pushOutbox({ ...transport, store, deviceId });
