@@ -10,6 +10,7 @@ import { ConsultationScreen } from '../features/encounters/ConsultationScreen';
 import { PatientListScreen } from '../features/patients/PatientListScreen';
 import { PatientRecordScreen } from '../features/patients/PatientRecordScreen';
 import { RegisterPatientScreen } from '../features/patients/RegisterPatientScreen';
+import { IncomingReferralsScreen } from '../features/referrals/IncomingReferralsScreen';
 import { ReferralSection } from '../features/referrals/ReferralSection';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { askPersistentStorage } from '../features/settings/storageEstimate';
@@ -61,10 +62,11 @@ export function App() {
 
   return (
     <div className="flex min-h-screen flex-col">
-      <header className="flex items-center justify-between bg-teal-800 px-3 py-2 text-white">
+      <header className="flex flex-wrap items-center justify-between gap-1 bg-teal-800 px-3 py-2 text-white">
         <span className="font-bold">{t('app.title')}</span>
         <nav className="flex gap-1" aria-label="Navigation">
           <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'patients' })}>{t('nav.patients')}</button>
+          <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'referrals' })}>{t('nav.referrals')}</button>
           <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'settings' })}>{t('nav.settings')}</button>
         </nav>
       </header>
@@ -79,6 +81,7 @@ export function App() {
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}
         {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form, lists) => <ReferralSection form={form} lists={lists} />} />}
         {view.name === 'settings' && <SettingsScreen />}
+        {view.name === 'referrals' && <IncomingReferralsScreen />}
         {view.name === 'conflict' && <ConflictScreen seq={view.seq} />}
       </main>
       <footer className="sticky bottom-0">

@@ -18,6 +18,7 @@ export type View =
   | { name: 'patient'; patientId: string }
   | { name: 'consult'; patientId: string }
   | { name: 'settings' }
+  | { name: 'referrals' }
   /** a batch the server refused with a conflict (its outbox sequence number) */
   | { name: 'conflict'; seq: number };
 

@@ -2,11 +2,6 @@ import { useTranslation } from 'react-i18next';
 import { isBirthDateEstimated } from '../../lib/fhir/patient';
 import type { Patient } from '../../lib/fhir/types';
 
-export function patientName(p: Patient): string {
-  const n = p.name?.[0];
-  return [n?.family?.toUpperCase(), ...(n?.given ?? [])].filter(Boolean).join(' ');
-}
-
 /** One line about a patient: sex, birth year, village, phone. */
 export function PatientSummary({ patient }: { patient: Patient }) {
   const { t } = useTranslation();
