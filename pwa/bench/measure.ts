@@ -83,7 +83,19 @@ async function main() {
   out.searchMs = { n: times.length, p50: Math.round(percentile(times, 50)), p95: Math.round(percentile(times, 95)), max: Math.round(Math.max(...times)) };
   out.hits = hits;
 
-  // A typical consultation on the wire (gzip), and with a new patient in the same batch.
+  // A typical consultation on the wire (gzip), and with a new patient in the same batch. The
+  // codings are the IG's (what the server's $expand gives the app).
+  const icd10 = (code: string, display: string) => ({ system: 'http://hl7.org/fhir/sid/icd-10', code, display });
+  const ours = (cs: string, code: string, display: string) => ({ system: `https://sante-rurale.ml/fhir/CodeSystem/${cs}`, code, display });
+  const lists = {
+    conditions: [icd10('B54', 'Paludisme simple, non confirmé (sans précision)'), icd10('D64.9', 'Anémie, sans précision')],
+    medicines: [
+      ours('mali-essential-medicines', 'MEG-AL-20-120', 'Artéméther + luméfantrine 20 mg/120 mg, comprimé'),
+      ours('mali-essential-medicines', 'MEG-PCM-500', 'Paracétamol 500 mg, comprimé'),
+    ],
+    referralReasons: [ours('referral-reason', 'paludisme-grave', 'Paludisme grave')],
+    procedures: [ours('cscom-procedures', 'tdr-palu', 'Test de diagnostic rapide du paludisme')],
+  };
   const patient = patientFromForm({ family: 'Traoré', given: 'Aminata', gender: 'female', birthYear: 1990, phone: '76123456', village: 'Konobougou' }, crypto.randomUUID(), 'cscom-konobougou');
   const consultation = consultationResources(
     {
@@ -94,12 +106,13 @@ async function main() {
       notes: 'TDR paludisme positif. Pas de signe de gravité.',
       diagnoses: [{ code: 'B54' }, { code: 'D64.9' }],
       prescriptions: [
-        { medicine: 'ACT-AL-20-120', dosage: '4 comprimés matin et soir', durationDays: 3 },
-        { medicine: 'PARA-500', dosage: '1 comprimé 3 fois par jour', durationDays: 3 },
+        { medicine: 'MEG-AL-20-120', dosage: '4 comprimés matin et soir', durationDays: 3 },
+        { medicine: 'MEG-PCM-500', dosage: '1 comprimé 3 fois par jour', durationDays: 3 },
       ],
-      referral: { destination: 'cscom-djeli', reason: 'severe-malaria', urgency: 'urgent' },
+      procedures: [{ code: 'tdr-palu' }],
+      referral: { destination: 'cscom-djeli', reason: 'paludisme-grave', urgency: 'urgent' },
     },
-    { patientId: patient.id, siteOrganizationId: 'cscom-konobougou', recordedAt: new Date().toISOString(), newId: () => crypto.randomUUID() },
+    { patientId: patient.id, siteOrganizationId: 'cscom-konobougou', recordedAt: new Date().toISOString(), newId: () => crypto.randomUUID(), lists },
   );
   const bundle = (writes: unknown[]) =>
     JSON.stringify(buildSyncBundle({ key: crypto.randomUUID(), deviceId: crypto.randomUUID(), recordedAt: new Date().toISOString(), sentAt: new Date().toISOString(), writes: writes as never }));

@@ -89,6 +89,8 @@ try {
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30000 }).catch(() => undefined);
     await page.getByRole('button', { name: 'Synchroniser' }).click();
     await page.getByTestId('sync-message').filter({ hasText: /^Synchronisé$/ }).waitFor({ timeout: 120000 });
+    // the IG value sets and the sites are on the phone
+    await page.getByTestId('offline-readiness').filter({ hasText: /^Prêt hors ligne/ }).waitFor({ timeout: 30000 });
   });
 
   await context.setOffline(true);
@@ -118,16 +120,16 @@ try {
     await page.getByRole('button', { name: 'Ajouter un diagnostic' }).click();
     await page.getByLabel('Diagnostic (CIM-10)').selectOption('B54');
     await page.getByRole('button', { name: 'Ajouter une prescription' }).click();
-    await page.getByLabel('Médicament').selectOption('ACT-AL-20-120');
+    await page.getByLabel('Médicament').selectOption('MEG-AL-20-120');
     await page.getByLabel('Posologie').fill('4 comprimés matin et soir');
     await page.getByLabel('Durée (jours)').fill('3');
     await page.getByLabel('Référer le patient').check();
     await page.getByLabel('Référer vers').selectOption('cscom-djeli');
-    await page.getByLabel('Motif de la référence').selectOption('severe-malaria');
+    await page.getByLabel('Motif de la référence').selectOption('paludisme-grave');
     await page.getByLabel('Urgence').selectOption('urgent');
     await page.screenshot({ path: 'e2e/last-consultation.png', fullPage: true });
     await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
-    await page.getByText('Paludisme, sans précision').waitFor();
+    await page.getByText('Paludisme simple, non confirmé (sans précision)').waitFor();
     await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
     await page.getByTestId('sync-pending').filter({ hasText: '2 enregistrements en attente d’envoi' }).waitFor();
   });

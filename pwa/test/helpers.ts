@@ -1,4 +1,6 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DeviceKeys } from '../src/lib/crypto/keys';
 import { openDatabase } from '../src/lib/db/database';
 import { SecureStore } from '../src/lib/db/store';
@@ -35,4 +37,12 @@ export async function rawDump(store: SecureStore): Promise<string> {
   };
   for (const table of store.db.tables) walk(await table.toArray());
   return parts.join('\n');
+}
+
+/** The JSON block after `<!-- example: NAME -->` in docs/SYNC.md (the worked example the server test plays). */
+export function syncExample(name: string): any {
+  const doc = readFileSync(resolve(__dirname, '../../docs/SYNC.md'), 'utf8');
+  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
+  if (!m) throw new Error(`no example ${name} in docs/SYNC.md`);
+  return JSON.parse(m[1]);
 }

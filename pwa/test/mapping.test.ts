@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consultationFormSchema, consultationResources } from '../src/lib/fhir/consultation';
 import { patientFormSchema, patientFromForm } from '../src/lib/fhir/patient';
 import { buildSyncBundle } from '../src/lib/fhir/syncBundle';
 import type { Resource } from '../src/lib/fhir/types';
-
-/** The JSON block after `<!-- example: NAME -->` in docs/SYNC.md (the worked example the server test plays). */
-function syncExample(name: string): any {
-  const doc = readFileSync(resolve(__dirname, '../../docs/SYNC.md'), 'utf8');
-  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
-  if (!m) throw new Error(`no example ${name} in docs/SYNC.md`);
-  return JSON.parse(m[1]);
-}
+import { syncExample } from './helpers';
+import { igPickLists } from './ig';
 
 /** Every element of `expected` is in `actual` (arrays element by element, same length). */
 function expectContains(actual: unknown, expected: unknown, path = '$'): void {
@@ -36,12 +28,15 @@ describe('FHIR mapping against docs/SYNC.md', () => {
     const example = syncExample('push-request');
     const form = patientFormSchema.parse({ family: 'Traoré', given: 'Aminata', gender: 'female', birthYear: 1985 });
     const patient = patientFromForm(form, PATIENT_ID, 'cscom-konobougou');
-    const consultation = consultationFormSchema.parse({ reason: 'Fièvre', diagnoses: [], prescriptions: [] });
+    const lists = igPickLists();
+    const consultation = consultationFormSchema(lists).parse({ reason: 'Fièvre', diagnoses: [], prescriptions: [] });
     const resources = consultationResources(consultation, {
       patientId: PATIENT_ID,
       siteOrganizationId: 'cscom-konobougou',
-      recordedAt: '2026-11-24T08:40:00Z',
+      // the consultation began at 08:30 (period.start); the batch says it was recorded at 08:40
+      recordedAt: '2026-11-24T08:30:00Z',
       newId: () => ENCOUNTER_ID,
+      lists,
     });
     const bundle = buildSyncBundle({
       key: example.identifier.value,
@@ -55,7 +50,7 @@ describe('FHIR mapping against docs/SYNC.md', () => {
     for (const e of bundle.entry!) {
       expect(e.request).toEqual({ method: 'PUT', url: `${e.resource!.resourceType}/${e.resource!.id}` });
     }
-    expect(bundle.entry![1].resource!.period).toEqual({ start: '2026-11-24T08:40:00Z' });
+    expect(bundle.entry![1].resource!.period).toEqual({ start: '2026-11-24T08:30:00Z' });
   });
 
   it('an update carries ifMatch with the version last seen, as in the conflict-request', () => {
@@ -67,25 +62,26 @@ describe('FHIR mapping against docs/SYNC.md', () => {
 
   it('a full consultation: vital signs in LOINC/UCUM, ICD-10 diagnoses, prescriptions, a referral to the destination site', () => {
     let n = 0;
-    const form = consultationFormSchema.parse({
+    const lists = igPickLists();
+    const form = consultationFormSchema(lists).parse({
       reason: 'Fièvre depuis 3 jours',
       temperature: 39.2,
       pulse: 112,
       weight: 54.5,
       notes: 'TDR positif',
       diagnoses: [{ code: 'B54' }],
-      prescriptions: [{ medicine: 'ACT-AL-20-120', dosage: '4 cp matin et soir', durationDays: 3 }],
-      referral: { destination: 'cscom-djeli', reason: 'severe-malaria', urgency: 'urgent' },
+      prescriptions: [{ medicine: 'MEG-AL-20-120', dosage: '4 cp matin et soir', durationDays: 3 }],
+      referral: { destination: 'cscom-djeli', reason: 'paludisme-grave', urgency: 'urgent' },
     });
-    const rs = consultationResources(form, { patientId: 'p1', siteOrganizationId: 'cscom-konobougou', recordedAt: '2026-12-04T10:00:00Z', newId: () => `id${n++}` });
+    const rs = consultationResources(form, { patientId: 'p1', siteOrganizationId: 'cscom-konobougou', recordedAt: '2026-12-04T10:00:00Z', newId: () => `id${n++}`, lists });
     const byType = (t: string) => rs.filter((r) => r.resourceType === t);
     const [encounter] = byType('Encounter');
     expect(encounter).toMatchObject({ subject: { reference: 'Patient/p1' }, serviceProvider: { reference: 'Organization/cscom-konobougou' }, period: { start: '2026-12-04T10:00:00Z' } });
     const vitals = byType('Observation').map((o: Resource) => [(o.code as any).coding[0].code, (o.valueQuantity as any).value, (o.valueQuantity as any).code]);
     expect(vitals).toEqual([['8310-5', 39.2, 'Cel'], ['8867-4', 112, '/min'], ['29463-7', 54.5, 'kg']]);
     for (const r of rs.slice(1)) expect(r.encounter).toEqual({ reference: `Encounter/${encounter.id}` });
-    expect((byType('Condition')[0].code as any).coding[0]).toEqual({ system: 'http://hl7.org/fhir/sid/icd-10', code: 'B54', display: 'Paludisme, sans précision' });
-    expect(byType('MedicationRequest')[0]).toMatchObject({ intent: 'order', dosageInstruction: [{ text: '4 cp matin et soir' }], dispenseRequest: { expectedSupplyDuration: { value: 3, code: 'd' } } });
+    expect((byType('Condition')[0].code as any).coding[0]).toEqual({ system: 'http://hl7.org/fhir/sid/icd-10', code: 'B54', display: 'Paludisme simple, non confirmé (sans précision)' });
+    expect(byType('MedicationRequest')[0]).toMatchObject({ intent: 'order', dosageInstruction: [{ text: '4 cp matin et soir', timing: { repeat: { boundsDuration: { value: 3, code: 'd' } } } }] });
     expect(byType('ServiceRequest')[0]).toMatchObject({ status: 'active', priority: 'urgent', performer: [{ reference: 'Organization/cscom-djeli' }] });
     expect(new Set(rs.map((r) => r.id)).size).toBe(rs.length);
   });
@@ -93,12 +89,16 @@ describe('FHIR mapping against docs/SYNC.md', () => {
   it('an estimated age gives an estimated birth year; bad input is refused with i18n keys', () => {
     const p = patientFromForm({ family: 'Diarra', given: 'Seydou', gender: 'male', estimatedAge: 40 }, 'x', 's', new Date('2026-06-01'));
     expect(p.birthDate).toBe('1986');
-    expect(p.extension?.[0].valueBoolean).toBe(true);
+    expect(p._birthDate?.extension?.[0].valueBoolean).toBe(true);
+    expect(p.extension).toBeUndefined();
     const bad = patientFormSchema.safeParse({ family: '', given: 'A', gender: 'female', phone: '12' });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}:${i.message}`).sort();
     expect(messages).toEqual(['birthYear:patient.birthYearOrAge', 'family:form.required', 'phone:patient.phoneInvalid']);
     expect(patientFromForm({ family: 'K', given: 'A', gender: 'female', birthYear: 2000, phone: '76 12 34 56' }, 'x', 's').telecom?.[0].value).toBe('+22376123456');
-    expect(consultationFormSchema.safeParse({ reason: 'x', temperature: 50, diagnoses: [], prescriptions: [] }).success).toBe(false);
+    const schema = consultationFormSchema(igPickLists());
+    expect(schema.safeParse({ reason: 'x', temperature: 50, diagnoses: [], prescriptions: [] }).success).toBe(false);
+    // a code the IG's value set does not hold is refused at the boundary
+    expect(schema.safeParse({ reason: 'x', diagnoses: [{ code: 'B65.9' }], prescriptions: [] }).success).toBe(false);
   });
 });

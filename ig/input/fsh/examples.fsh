@@ -64,6 +64,8 @@ Usage: #example
 * period.start = "2026-11-24T08:30:00Z"
 * period.end = "2026-11-24T08:50:00Z"
 * reasonCode.text = "Fièvre depuis trois jours"
+* extension[note].valueAnnotation.text = "TDR positif. Conseils : dormir sous moustiquaire imprégnée, revenir si la fièvre dure après le traitement."
+* extension[note].valueAnnotation.time = "2026-11-24T08:50:00Z"
 
 Instance: temperature-aminata
 InstanceOf: SrmBodyTemperature

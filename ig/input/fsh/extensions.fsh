@@ -8,6 +8,17 @@ year, not a date). Usually with a year-only `birthDate` (`1985`)."""
 * value[x] only boolean
 * valueBoolean 1..1
 
+Extension: EncounterNote
+Id: encounter-note
+Title: "Note de consultation"
+Description: """The care worker's free-text notes on a consultation (what she saw, the advice given).
+R4's Encounter has no `note` element (Condition, Procedure and ServiceRequest have one), so the note
+is carried the same way, as an `Annotation` (the text, and when it was written), by this extension."""
+* ^context[0].type = #element
+* ^context[0].expression = "Encounter"
+* value[x] only Annotation
+* valueAnnotation 1..1
+
 Extension: ReferralFollowUp
 Id: referral-follow-up
 Title: "Suivi de la référence"

@@ -43,7 +43,9 @@ Parent: Encounter
 Id: srm-encounter
 Title: "Consultation (Santé Rurale Mali)"
 Description: """A consultation. The patient (`subject`), the site (`serviceProvider`, the site's
-Organization) and the start (`period.start`) are required; the reason is text or a code."""
+Organization) and the start (`period.start`) are required; the reason is text or a code; the care
+worker's free-text notes in the `encounter-note` extension."""
+* extension contains EncounterNote named note 0..* MS
 * subject 1..1 MS
 * subject only Reference(SrmPatient)
 * serviceProvider 1..1 MS

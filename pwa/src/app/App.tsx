@@ -10,9 +10,12 @@ import { ConsultationScreen } from '../features/encounters/ConsultationScreen';
 import { PatientListScreen } from '../features/patients/PatientListScreen';
 import { PatientRecordScreen } from '../features/patients/PatientRecordScreen';
 import { RegisterPatientScreen } from '../features/patients/RegisterPatientScreen';
+import { IncomingReferralsScreen } from '../features/referrals/IncomingReferralsScreen';
 import { ReferralSection } from '../features/referrals/ReferralSection';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { askPersistentStorage } from '../features/settings/storageEstimate';
+import { ConflictScreen } from '../features/sync/ConflictScreen';
+import { runSync } from '../features/sync/runSync';
 import { SyncStatusBar } from '../features/sync/SyncStatusBar';
 import { Vault } from '../lib/crypto/vault';
 import { openDatabase } from '../lib/db/database';
@@ -46,6 +49,10 @@ export function App() {
   useEffect(() => {
     start(t);
   }, [t]);
+  // Signed in or unlocked with the network: sync at once (reference data, outbox, change feed).
+  useEffect(() => {
+    if (screen === 'main' && navigator.onLine) runSync();
+  }, [screen]);
 
   if (screen === 'loading') return <p className="p-4">{t('app.loading')}</p>;
   if (screen === 'error') return <p role="alert" className="p-4">{notice}</p>;
@@ -55,10 +62,11 @@ export function App() {
 
   return (
     <div className="flex min-h-screen flex-col">
-      <header className="flex items-center justify-between bg-teal-800 px-3 py-2 text-white">
+      <header className="flex flex-wrap items-center justify-between gap-1 bg-teal-800 px-3 py-2 text-white">
         <span className="font-bold">{t('app.title')}</span>
         <nav className="flex gap-1" aria-label="Navigation">
           <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'patients' })}>{t('nav.patients')}</button>
+          <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'referrals' })}>{t('nav.referrals')}</button>
           <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'settings' })}>{t('nav.settings')}</button>
         </nav>
       </header>
@@ -71,8 +79,10 @@ export function App() {
         {view.name === 'patients' && <PatientListScreen />}
         {view.name === 'register' && <RegisterPatientScreen />}
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}
-        {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form) => <ReferralSection form={form} />} />}
+        {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form, lists) => <ReferralSection form={form} lists={lists} />} />}
         {view.name === 'settings' && <SettingsScreen />}
+        {view.name === 'referrals' && <IncomingReferralsScreen />}
+        {view.name === 'conflict' && <ConflictScreen seq={view.seq} />}
       </main>
       <footer className="sticky bottom-0">
         {/* A new sign-in reloads the app; the outbox stays in IndexedDB and the PIN unlocks it again. */}

@@ -20,3 +20,19 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
 
 /** react-hook-form: an empty number input is "not given", not NaN. */
 export const optionalNumber = { setValueAs: (v: string) => (v === '' || v === undefined ? undefined : Number(String(v).replace(',', '.'))) };
+
+/** The options of a coded choice: "— Choisir —" first, then the list's French labels. */
+export function CodeOptions({ options, showCode }: { options: readonly { code: string; display?: string }[]; showCode?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <option value="">{t('consultation.choose')}</option>
+      {options.map((o) => (
+        <option key={o.code} value={o.code}>
+          {o.display ?? o.code}
+          {showCode ? ` (${o.code})` : ''}
+        </option>
+      ))}
+    </>
+  );
+}

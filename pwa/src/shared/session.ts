@@ -17,7 +17,10 @@ export type View =
   | { name: 'register' }
   | { name: 'patient'; patientId: string }
   | { name: 'consult'; patientId: string }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'referrals' }
+  /** a batch the server refused with a conflict (its outbox sequence number) */
+  | { name: 'conflict'; seq: number };
 
 interface SessionState {
   screen: Screen;

@@ -1,26 +1,41 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useFieldArray, useForm, type UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { CONDITIONS, MEDICINES } from '../../data/picklists';
 import { consultationFormSchema, type ConsultationForm } from '../../lib/fhir/consultation';
-import { Field, optionalNumber } from '../../shared/Field';
+import type { PickLists } from '../../lib/fhir/terminology';
+import { loadPickLists } from '../../lib/reference/referenceData';
+import { ListMissing } from '../../shared/ListMissing';
+import { CodeOptions, Field, optionalNumber } from '../../shared/Field';
 import { siteOrganizationId, useSession } from '../../shared/session';
+import { CodedList } from './CodedList';
 import { recordConsultation } from './recordConsultation';
 
 /** The referral part is another feature's: the app passes it in. */
-export type ReferralSlot = (form: UseFormReturn<ConsultationForm>) => ReactNode;
+export type ReferralSlot = (form: UseFormReturn<ConsultationForm>, lists: PickLists) => ReactNode;
 
+/** The consultation form, once the pick lists held on the device are read (empty ones included). */
 export function ConsultationScreen({ patientId, referralSection }: { patientId: string; referralSection: ReferralSlot }) {
+  const { t } = useTranslation();
+  const { store } = useSession();
+  const [lists, setLists] = useState<PickLists>();
+  useEffect(() => {
+    loadPickLists(store!).then(setLists);
+  }, [store]);
+  if (!lists) return <p>{t('app.loading')}</p>;
+  return <ConsultationFormView patientId={patientId} referralSection={referralSection} lists={lists} />;
+}
+
+function ConsultationFormView({ patientId, referralSection, lists }: { patientId: string; referralSection: ReferralSlot; lists: PickLists }) {
   const { t } = useTranslation();
   const { store, user, go, touch } = useSession();
   const [failure, setFailure] = useState<string>();
+  const schema = useMemo(() => consultationFormSchema(lists), [lists]);
   const form = useForm<ConsultationForm>({
-    resolver: zodResolver(consultationFormSchema),
-    defaultValues: { diagnoses: [], prescriptions: [] },
+    resolver: zodResolver(schema),
+    defaultValues: { diagnoses: [], prescriptions: [], procedures: [] },
   });
   const { register, handleSubmit, formState, control } = form;
-  const diagnoses = useFieldArray({ control, name: 'diagnoses' });
   const prescriptions = useFieldArray({ control, name: 'prescriptions' });
   const e = formState.errors;
   const site = siteOrganizationId(user);
@@ -28,7 +43,7 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
   const submit = async (values: ConsultationForm) => {
     setFailure(undefined);
     try {
-      await recordConsultation(store!, patientId, values, site!);
+      await recordConsultation(store!, patientId, values, site!, lists);
       touch();
       // Only now, after the IndexedDB commit, is it "Enregistré".
       go({ name: 'patient', patientId }, 'form.saved');
@@ -60,25 +75,7 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
           <textarea id="notes" rows={3} {...register('notes')} />
         </Field>
 
-        <fieldset className="card space-y-3">
-          <legend className="px-1 font-semibold">{t('consultation.diagnoses')}</legend>
-          {diagnoses.fields.map((f, i) => (
-            <div key={f.id} className="flex items-end gap-2">
-              <div className="flex-1">
-                <Field id={`diagnosis-${i}`} label={t('consultation.diagnosis')} error={e.diagnoses?.[i]?.code?.message}>
-                  <select id={`diagnosis-${i}`} {...register(`diagnoses.${i}.code`)}>
-                    <option value="">{t('consultation.choose')}</option>
-                    {CONDITIONS.map((c) => (
-                      <option key={c.code} value={c.code}>{c.display} ({c.code})</option>
-                    ))}
-                  </select>
-                </Field>
-              </div>
-              <button type="button" className="btn-secondary" onClick={() => diagnoses.remove(i)}>{t('form.remove')}</button>
-            </div>
-          ))}
-          <button type="button" className="btn-secondary" onClick={() => diagnoses.append({ code: '' })}>{t('consultation.addDiagnosis')}</button>
-        </fieldset>
+        <CodedList form={form} name="diagnoses" list="conditions" legend={t('consultation.diagnoses')} label={t('consultation.diagnosis')} addLabel={t('consultation.addDiagnosis')} options={lists.conditions} showCode />
 
         <fieldset className="card space-y-3">
           <legend className="px-1 font-semibold">{t('consultation.prescriptions')}</legend>
@@ -86,10 +83,7 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
             <div key={f.id} className="space-y-2 border-b border-slate-200 pb-3">
               <Field id={`medicine-${i}`} label={t('consultation.medicine')} error={e.prescriptions?.[i]?.medicine?.message}>
                 <select id={`medicine-${i}`} {...register(`prescriptions.${i}.medicine`)}>
-                  <option value="">{t('consultation.choose')}</option>
-                  {MEDICINES.map((m) => (
-                    <option key={m.code} value={m.code}>{m.display}</option>
-                  ))}
+                  <CodeOptions options={lists.medicines} />
                 </select>
               </Field>
               <Field id={`dosage-${i}`} label={t('consultation.dosage')} error={e.prescriptions?.[i]?.dosage?.message}>
@@ -101,12 +95,18 @@ export function ConsultationScreen({ patientId, referralSection }: { patientId: 
               <button type="button" className="btn-secondary" onClick={() => prescriptions.remove(i)}>{t('form.remove')}</button>
             </div>
           ))}
-          <button type="button" className="btn-secondary" onClick={() => prescriptions.append({ medicine: '', dosage: '', durationDays: undefined as unknown as number })}>
-            {t('consultation.addPrescription')}
-          </button>
+          {lists.medicines.length === 0 ? (
+            <ListMissing item="medicines" />
+          ) : (
+            <button type="button" className="btn-secondary" onClick={() => prescriptions.append({ medicine: '', dosage: '', durationDays: undefined as unknown as number })}>
+              {t('consultation.addPrescription')}
+            </button>
+          )}
         </fieldset>
 
-        {referralSection(form)}
+        <CodedList form={form} name="procedures" list="procedures" legend={t('consultation.procedures')} label={t('consultation.procedure')} addLabel={t('consultation.addProcedure')} options={lists.procedures} />
+
+        {referralSection(form, lists)}
 
         {failure && <p role="alert" className="field-error">{failure}</p>}
         {Object.keys(e).length > 0 && <p role="alert" className="field-error">{t('form.fixErrors')}</p>}

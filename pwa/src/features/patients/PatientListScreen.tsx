@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SearchHit } from '../../lib/db/store';
 import { useSession } from '../../shared/session';
-import { PatientSummary, patientName } from './PatientSummary';
+import { patientName } from '../../shared/patientName';
+import { PatientSummary } from './PatientSummary';
 import { searchPatients } from './searchPatients';
 
 export function PatientListScreen() {

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { Resource } from '../../lib/fhir/types';
 import { useSession } from '../../shared/session';
 import { loadPatientRecord, type PatientRecord } from './loadPatientRecord';
-import { PatientSummary, patientName } from './PatientSummary';
+import { patientName } from '../../shared/patientName';
+import { PatientSummary } from './PatientSummary';
 
 const text = (cc: unknown) => {
   const c = cc as { text?: string; coding?: { code?: string; display?: string }[] } | undefined;

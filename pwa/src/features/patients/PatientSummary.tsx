@@ -1,17 +1,12 @@
 import { useTranslation } from 'react-i18next';
-import { ESTIMATED_BIRTH_EXTENSION } from '../../lib/fhir/patient';
+import { isBirthDateEstimated } from '../../lib/fhir/patient';
 import type { Patient } from '../../lib/fhir/types';
-
-export function patientName(p: Patient): string {
-  const n = p.name?.[0];
-  return [n?.family?.toUpperCase(), ...(n?.given ?? [])].filter(Boolean).join(' ');
-}
 
 /** One line about a patient: sex, birth year, village, phone. */
 export function PatientSummary({ patient }: { patient: Patient }) {
   const { t } = useTranslation();
   const year = patient.birthDate?.slice(0, 4);
-  const estimated = patient.extension?.some((x) => x.url === ESTIMATED_BIRTH_EXTENSION && x.valueBoolean);
+  const estimated = isBirthDateEstimated(patient);
   const parts = [
     patient.gender === 'female' ? t('patient.female') : patient.gender === 'male' ? t('patient.male') : undefined,
     year ? t(estimated ? 'patient.bornEstimated' : 'patient.born', { year }) : undefined,

@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { REFERRAL_REASONS } from '../../data/picklists';
 import type { ConsultationForm } from '../../lib/fhir/consultation';
-import { Field } from '../../shared/Field';
+import type { PickLists } from '../../lib/fhir/terminology';
+import { CodeOptions, Field } from '../../shared/Field';
+import { ListMissing } from '../../shared/ListMissing';
 import { siteOrganizationId, useSession } from '../../shared/session';
 import { listDestinationSites, type Site } from './listDestinationSites';
 
 /** "Référer vers", "Motif de la référence", "Urgence": part of the consultation, saved with it. */
-export function ReferralSection({ form }: { form: UseFormReturn<ConsultationForm> }) {
+export function ReferralSection({ form, lists }: { form: UseFormReturn<ConsultationForm>; lists: PickLists }) {
   const { t } = useTranslation();
   const { store, user } = useSession();
   const [enabled, setEnabled] = useState(false);
@@ -29,7 +30,8 @@ export function ReferralSection({ form }: { form: UseFormReturn<ConsultationForm
       </div>
       {enabled && (
         <>
-          {sites.length === 0 && <p role="alert" className="text-amber-800">{t('referral.noSites')}</p>}
+          {sites.length === 0 && <ListMissing item="sites" />}
+          {lists.referralReasons.length === 0 && <ListMissing item="referralReasons" />}
           <Field id="referral-destination" label={t('referral.destination')} error={e?.destination?.message}>
             <select id="referral-destination" defaultValue="" {...form.register('referral.destination', opts)}>
               <option value="">{t('consultation.choose')}</option>
@@ -38,13 +40,15 @@ export function ReferralSection({ form }: { form: UseFormReturn<ConsultationForm
               ))}
             </select>
           </Field>
-          <Field id="referral-reason" label={t('referral.reason')} error={e?.reason?.message}>
-            <select id="referral-reason" defaultValue="" {...form.register('referral.reason', opts)}>
-              <option value="">{t('consultation.choose')}</option>
-              {REFERRAL_REASONS.map((r) => (
-                <option key={r.code} value={r.code}>{r.display}</option>
-              ))}
-            </select>
+          {lists.referralReasons.length > 0 && (
+            <Field id="referral-reason" label={t('referral.reason')} error={e?.reason?.message}>
+              <select id="referral-reason" defaultValue="" {...form.register('referral.reason', opts)}>
+                <CodeOptions options={lists.referralReasons} />
+              </select>
+            </Field>
+          )}
+          <Field id="referral-detail" label={lists.referralReasons.length > 0 ? `${t('referral.detail')} ${t('form.optional')}` : t('referral.detail')} error={e?.detail?.message}>
+            <input id="referral-detail" {...form.register('referral.detail', opts)} />
           </Field>
           <Field id="referral-urgency" label={t('referral.urgency')} error={e?.urgency?.message}>
             <select id="referral-urgency" defaultValue="routine" {...form.register('referral.urgency', opts)}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutboxEntry } from '../../lib/sync/outbox';
+import { REFERENCE_ITEM_KEYS } from '../../shared/referenceLabels';
 import { useSession } from '../../shared/session';
 import { listRefused } from './listRefused';
 import { refreshSyncCounts, runSync } from './runSync';
@@ -11,7 +12,7 @@ const AUTO_SYNC_MS = 30_000;
 /** Always on screen: what waits, the last successful sync, what failed and why; the Synchroniser button. */
 export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) {
   const { t } = useTranslation();
-  const { store, dataVersion } = useSession();
+  const { store, dataVersion, go } = useSession();
   const s = useSyncStatus();
   const [refused, setRefused] = useState<OutboxEntry[]>([]);
 
@@ -41,6 +42,13 @@ export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) 
           <p className="font-semibold" data-testid="sync-pending">{t('sync.waiting', { count: s.pending })}</p>
           {s.rejected > 0 && <p className="text-red-800">{t('sync.rejected', { count: s.rejected })}</p>}
           <p>{s.lastSync ? t('sync.last', { when: new Date(s.lastSync).toLocaleString('fr-FR') }) : t('sync.never')}</p>
+          {s.readiness && (
+            <p className={s.readiness.ready ? 'text-teal-800' : 'font-semibold text-amber-800'} data-testid="offline-readiness">
+              {s.readiness.ready
+                ? t('reference.ready')
+                : t('reference.missing', { items: s.readiness.missing.map((m) => t(REFERENCE_ITEM_KEYS[m])).join(', ') })}
+            </p>
+          )}
           {s.message && <p className={`font-semibold ${tone}`} data-testid="sync-message">{t(s.message.key, s.message.values)}</p>}
           {s.message?.key === 'sync.authNeeded' && (
             <button type="button" className="btn-secondary mt-1" onClick={onSignInAgain}>{t('auth.signInAgain')}</button>
@@ -56,9 +64,14 @@ export function SyncStatusBar({ onSignInAgain }: { onSignInAgain: () => void }) 
           <ul className="mt-1 space-y-1">
             {refused.map((r) => (
               <li key={r.seq}>
-                {r.payload.refusal?.conflicts?.length
-                  ? r.payload.refusal.conflicts.map((c) => t('sync.refusedConflict', { current: c.currentVersion ?? '?' })).join(' ')
-                  : t('sync.refusedStatus', { status: r.payload.refusal?.status ?? '?' })}
+                {r.payload.refusal?.conflicts?.length ? (
+                  <>
+                    {r.payload.refusal.conflicts.map((c) => t('sync.refusedConflict', { current: c.currentVersion ?? '?' })).join(' ')}{' '}
+                    <button type="button" className="btn-secondary mt-1" onClick={() => go({ name: 'conflict', seq: r.seq })}>{t('conflict.resolve')}</button>
+                  </>
+                ) : (
+                  t('sync.refusedStatus', { status: r.payload.refusal?.status ?? '?' })
+                )}
               </li>
             ))}
           </ul>

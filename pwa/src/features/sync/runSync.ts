@@ -1,8 +1,9 @@
-import { SessionExpiredError } from '../../lib/auth/oidc';
 import { countPending } from '../../lib/sync/outbox';
+import { offlineReadiness, refreshPickLists } from '../../lib/reference/referenceData';
 import { pullChanges } from '../../lib/sync/pull';
-import { AuthRequiredError, pushOutbox, type SyncTransport } from '../../lib/sync/push';
+import { AuthRequiredError, pushOutbox } from '../../lib/sync/push';
 import { SETTINGS, useSession } from '../../shared/session';
+import { sessionTransport } from './sessionTransport';
 import { useSyncStatus } from './syncStatus';
 
 /** Counts of the outbox and the last successful sync, for the status bar. */
@@ -11,15 +12,18 @@ export async function refreshSyncCounts(): Promise<void> {
   if (!store) return;
   const counts = await countPending(store);
   const lastSync = await store.getSetting<string>(SETTINGS.lastSync);
+  const readiness = await offlineReadiness(store);
   const { message } = useSyncStatus.getState();
   // "Synchronisé" no longer holds once something new waits.
   const stale = counts.pending > 0 && message?.key === 'sync.done';
-  useSyncStatus.getState().set({ ...counts, lastSync, ...(stale ? { message: undefined } : {}) });
+  useSyncStatus.getState().set({ ...counts, lastSync, readiness, ...(stale ? { message: undefined } : {}) });
 }
 
 /**
- * Push the outbox, then pull the change feed. "Synchronisé" is set only when the server has
- * answered both; every other ending says why in the status bar.
+ * Refresh the IG's value sets the forms use, push the outbox, then pull the change feed (which
+ * also brings the sites). "Synchronisé" is set only when the server has answered push and pull;
+ * every other ending says why in the status bar. A value set the server does not give keeps the
+ * copy held; the status bar says what is missing to work offline.
  */
 export async function runSync(): Promise<void> {
   const status = useSyncStatus.getState();
@@ -35,18 +39,9 @@ export async function runSync(): Promise<void> {
       status.set({ message: { key: 'sync.authNeeded', tone: 'error' } });
       return;
     }
-    const transport: SyncTransport = {
-      fetch: (...args) => fetch(...args),
-      fhirBase: config.fhirBase,
-      accessToken: async () => {
-        try {
-          return await tokens.token();
-        } catch (e) {
-          if (e instanceof SessionExpiredError) throw new AuthRequiredError();
-          throw e;
-        }
-      },
-    };
+    const transport = sessionTransport(config, tokens);
+    const reference = await refreshPickLists({ ...transport, store });
+    if (reference.refreshed.length > 0) touch();
     const push = await pushOutbox({ ...transport, store, deviceId });
     if (push.sent > 0 || push.rejected > 0) touch();
     if (push.stopped === 'auth') {

@@ -31,9 +31,13 @@ export function normalisePhone(phone: string): string {
   return `+223${digits}`;
 }
 
+/** Whether the birth date is an estimate (the IG's extension on `birthDate` itself). */
+export const isBirthDateEstimated = (p: Patient) => !!p._birthDate?.extension?.some((x) => x.url === ESTIMATED_BIRTH_EXTENSION && x.valueBoolean);
+
 /**
- * A Patient (FHIR R4) from the form. An estimated age gives an estimated birth year (a year-only
- * birthDate, flagged by an extension). The site is the managing organisation.
+ * A Patient conforming to srm-patient from the form. An estimated age gives an estimated birth
+ * year (a year-only birthDate, flagged by the birth-date-estimated extension on the element, as
+ * `_birthDate.extension`). The site is the managing organisation; the village `address.city`.
  */
 export function patientFromForm(form: PatientForm, id: string, siteOrganizationId: string, now = new Date()): Patient {
   const estimated = form.birthYear === undefined && form.estimatedAge !== undefined;
@@ -46,8 +50,8 @@ export function patientFromForm(form: PatientForm, id: string, siteOrganizationI
     birthDate: String(year),
     managingOrganization: { reference: `Organization/${siteOrganizationId}` },
   };
-  if (estimated) patient.extension = [{ url: ESTIMATED_BIRTH_EXTENSION, valueBoolean: true }];
+  if (estimated) patient._birthDate = { extension: [{ url: ESTIMATED_BIRTH_EXTENSION, valueBoolean: true }] };
   if (form.phone) patient.telecom = [{ system: 'phone', value: normalisePhone(form.phone), use: 'mobile' }];
-  if (form.village) patient.address = [{ city: form.village.trim() }];
+  if (form.village?.trim()) patient.address = [{ city: form.village.trim(), country: 'ML' }];
   return patient;
 }

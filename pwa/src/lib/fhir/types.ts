@@ -24,6 +24,8 @@ export interface Extension {
   valueDateTime?: string;
   valueInteger?: number;
   valueBoolean?: boolean;
+  valueCoding?: Coding;
+  valueAnnotation?: { text: string; time?: string };
   extension?: Extension[];
 }
 
@@ -39,8 +41,10 @@ export interface Patient extends Resource {
   name?: { family?: string; given?: string[]; text?: string }[];
   gender?: 'male' | 'female' | 'other' | 'unknown';
   birthDate?: string;
+  /** the birthDate's own extensions (birth-date-estimated) */
+  _birthDate?: { extension?: Extension[] };
   telecom?: { system: string; value: string; use?: string }[];
-  address?: { city?: string; text?: string }[];
+  address?: { city?: string; district?: string; state?: string; country?: string; text?: string }[];
   managingOrganization?: Reference;
   extension?: Extension[];
 }

@@ -1,5 +1,6 @@
 import type { OutboxRow } from '../db/database';
 import type { SecureStore } from '../db/store';
+import type { SyncConflict } from '../fhir/operationOutcome';
 import type { BatchWrite } from '../fhir/syncBundle';
 
 /** What an outbox entry holds (sealed): one batch of docs/SYNC.md §1. */
@@ -21,7 +22,7 @@ export interface Refusal {
   /** the server's diagnostics, one per issue */
   issues: string[];
   /** conflicts of a 412: the resources and their current server versions */
-  conflicts?: { resource: string; sentVersion?: string; currentVersion?: string; currentState?: string }[];
+  conflicts?: SyncConflict[];
 }
 
 export interface OutboxEntry {

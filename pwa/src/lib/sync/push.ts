@@ -1,4 +1,5 @@
 import type { SecureStore, StoredRecord } from '../db/store';
+import { readOperationOutcome } from '../fhir/operationOutcome';
 import { buildSyncBundle } from '../fhir/syncBundle';
 import type { Bundle } from '../fhir/types';
 import { isRetryable, retryDelayMs } from './backoff';
@@ -123,32 +124,13 @@ async function applyAccepted(store: SecureStore, seq: number, payload: OutboxPay
   });
 }
 
-const CONFLICT_EXTENSION = 'https://sante-rurale.ml/fhir/StructureDefinition/sync-conflict';
-
-interface OperationOutcome {
-  resourceType: 'OperationOutcome';
-  issue?: { diagnostics?: string; extension?: { url: string; extension?: { url: string; valueString?: string; valueInteger?: number }[] }[] }[];
-}
-
 async function refusalOf(response: Response): Promise<Refusal> {
   const refusal: Refusal = { status: response.status, issues: [] };
-  try {
-    const body = (await response.json()) as OperationOutcome;
-    for (const issue of body.issue ?? []) {
-      if (issue.diagnostics) refusal.issues.push(issue.diagnostics);
-      const conflict = issue.extension?.find((x) => x.url === CONFLICT_EXTENSION);
-      if (conflict) {
-        const part = (name: string) => conflict.extension?.find((x) => x.url === name)?.valueString;
-        (refusal.conflicts ??= []).push({
-          resource: part('resource') ?? '',
-          sentVersion: part('sentVersion'),
-          currentVersion: part('currentVersion'),
-          currentState: part('currentState'),
-        });
-      }
-    }
-  } catch {
-    // Not an OperationOutcome (a proxy's page): the status says enough.
+  // Not an OperationOutcome (a proxy's page): the status says enough.
+  const outcome = readOperationOutcome(await response.json().catch(() => undefined));
+  if (outcome) {
+    refusal.issues = outcome.issues;
+    if (outcome.conflicts.length > 0) refusal.conflicts = outcome.conflicts;
   }
   return refusal;
 }
