@@ -174,10 +174,18 @@ public class SyncBenchmark {
                     + ", SRM_SYNC_BATCHES at least 1, SRM_SYNC_PAGE_SIZES not empty");
             System.exit(2);
         }
+        issueTokensAndRun(bench, Path.of(args[0]));
+    }
+
+    /**
+     * Serves the JWKS, waits for the server the script starts meanwhile, runs {@code bench} and
+     * exits with its status (also FeedLagBenchmark's).
+     */
+    static void issueTokensAndRun(SyncBenchmark bench, Path handshakeDir) throws Exception {
         HttpServer jwks = bench.serveJwks();
         int rc;
         try {
-            bench.handshake(Path.of(args[0]), "http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs");
+            bench.handshake(handshakeDir, "http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs");
             rc = bench.run();
         } finally {
             jwks.stop(0);

@@ -8,7 +8,9 @@
 #   SERVER_TIMEOUT  hard limit on the server process (s)
 #   BENCH_TIMEOUT   limit on the benchmark program once the server is ready (s)
 # and may set READY_TIMEOUT (start-up limit, default 240 s), ISSUER_TIMEOUT (the program
-# publishing its JWKS, compiling first, default 120 s) and SRM_BENCH_KEEP_LOG=<file>.
+# publishing its JWKS, compiling first, default 120 s), SRM_BENCH_KEEP_LOG=<file> and
+# BENCH_SOURCES (the .java files a program made of several files is compiled from: bench_run is
+# then given its main class, not a file).
 # After bench_run: BENCH_RC, STARTUP_MS, SHUTDOWN_MS and RESULT (the program's last RESULT line).
 
 ROOT=$PWD
@@ -96,12 +98,21 @@ bench_run() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
 
+  # A program of several files is compiled first; a single file is run as a source program.
+  local launch=("$program")
+  if [[ -n ${BENCH_SOURCES:-} ]]; then
+    log "compiling $BENCH_SOURCES"
+    # shellcheck disable=SC2086 # a list of file names without spaces
+    javac -d "$WORK/classes" $BENCH_SOURCES
+    launch=(-cp "$WORK/classes" "$program")
+  fi
+
   # The benchmark first: it is the token issuer the server will trust.
   LOADAVG_BEFORE=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "")
   log "1-min load average before start: ${LOADAVG_BEFORE:-?} on $(nproc) CPUs (other work distorts every figure)"
   SRM_BENCH_LOADAVG_BEFORE=$LOADAVG_BEFORE SRM_BENCH_PG_DATA=$WORK/data/postgres \
     timeout --kill-after=10s $(( ISSUER_TIMEOUT + READY_TIMEOUT + BENCH_TIMEOUT )) \
-    java "$program" "$HANDSHAKE" "$@" >"$OUT" 2>&1 &
+    java "${launch[@]}" "$HANDSHAKE" "$@" >"$OUT" 2>&1 &
   BPID=$!
   local issuer_start
   issuer_start=$(date +%s)

@@ -14,8 +14,9 @@ import org.springframework.core.Ordered;
 
 /**
  * Every error answer is an OperationOutcome in JSON without internals: HAPI's (through
- * {@link InternalDetailsNeverLeave}), Spring's error page ({@link OperationOutcomeErrorController})
- * and Tomcat's own ({@link OperationOutcomeErrorValve}).
+ * {@link InternalDetailsNeverLeave}), Spring's error page ({@link OperationOutcomeErrorController}),
+ * Tomcat's own ({@link OperationOutcomeErrorValve}) and the refusal of {@code TRACE}
+ * ({@link TraceNotAllowed}).
  */
 @Configuration(proxyBeanMethods = false)
 class ErrorAnswersConfig {
@@ -30,6 +31,21 @@ class ErrorAnswersConfig {
     @Bean
     ContainerErrorOutcome containerErrorOutcome(FhirContext fhirContext) {
         return new ContainerErrorOutcome(fhirContext);
+    }
+
+    @Bean
+    TraceNotAllowed traceNotAllowed(ContainerErrorOutcome outcomes) {
+        return new TraceNotAllowed(outcomes);
+    }
+
+    /**
+     * Tomcat's connector refuses TRACE before any valve, filter or servlet runs, with an empty
+     * 405 and no way to give it a body; let it through to {@link TraceNotAllowed}, which refuses
+     * it in words.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> traceReachesTheFilters() {
+        return factory -> factory.addConnectorCustomizers(connector -> connector.setAllowTrace(true));
     }
 
     @Bean
