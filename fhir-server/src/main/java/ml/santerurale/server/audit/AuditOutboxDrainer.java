@@ -19,7 +19,6 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ml.santerurale.server.sync.AuditOnlySessions;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -96,14 +95,6 @@ public final class AuditOutboxDrainer {
         }
     }
 
-    /**
-     * Names this database transaction as one that writes AuditEvents only, which the sync feed's
-     * horizon does not wait for ({@link AuditOnlySessions}); the name ends with the transaction.
-     */
-    private void markAuditOnly() {
-        jdbc.execute("set local application_name = '" + AuditOnlySessions.NAME + "'");
-    }
-
     /** One batch in one transaction; on failure, the same rows one by one. Returns rows handled. */
     int drainBatch() {
         long started = System.nanoTime();
@@ -117,7 +108,6 @@ public final class AuditOutboxDrainer {
     private int drainBatchUntimed() {
         try {
             Integer moved = transaction.execute(status -> {
-                markAuditOnly();
                 List<Row> rows = jdbc.query("select id, payload from srm_audit_outbox where attempts < ? order by id"
                         + " limit ? for update skip locked",
                         (rs, i) -> new Row(rs.getLong(1), rs.getString(2)), MAX_ATTEMPTS, batchSize);
@@ -140,7 +130,6 @@ public final class AuditOutboxDrainer {
         for (Long id : ids) {
             try {
                 transaction.executeWithoutResult(status -> {
-                    markAuditOnly();
                     List<Row> rows = jdbc.query("select id, payload from srm_audit_outbox where id = ? for update skip locked",
                             (rs, i) -> new Row(rs.getLong(1), rs.getString(2)), id);
                     store(rows);

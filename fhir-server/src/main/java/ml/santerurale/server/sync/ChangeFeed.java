@@ -6,6 +6,7 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Date;
@@ -28,13 +29,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * sync (no {@code _since}) shows only each record's current version, deleted records not at all.
  *
  * <p>Each version carries the id of the database transaction that wrote it
- * ({@code srm_change.txid}). A feed reads only versions of transactions older than the oldest
- * transaction still running when its first page was asked for (its horizon): those are all
- * committed or rolled back, so a slow transaction that commits later cannot slip behind the
- * cursor; it falls in the next feed, which starts at this horizon. The instant handed out as
- * {@code Bundle.meta.lastUpdated} is remembered with its horizon, so a later
- * {@code _since=<that instant>} resumes exactly there. Any other instant maps to the horizon
- * recorded at or before it, so the answer may repeat versions already seen, never skip one.
+ * ({@code srm_change.txid}). A feed stands for the database snapshot taken when its first page
+ * was asked for: it shows the versions of transactions committed in that snapshot and not in the
+ * snapshot of the feed it continues (the one whose instant the client sends as {@code _since}).
+ * Snapshots only grow, so consecutive feeds neither skip nor repeat a version: a transaction still
+ * open at one feed's start is not in it and falls in the next, whenever it commits. A write
+ * answered before a pull starts is in that pull, whatever other transaction is still open. The
+ * instant handed out as {@code Bundle.meta.lastUpdated} is remembered with its snapshot, so a
+ * later {@code _since=<that instant>} resumes exactly there. Any other instant maps to the
+ * snapshot recorded at or before it, so the answer may repeat versions already seen, never skip one.
  *
  * <p>Referrals: an active referral to one of the caller's sites brings the referred Patient and
  * the ServiceRequest into the feed (the version current when it was granted, then every later
@@ -42,30 +45,24 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * version: the device removes its copy). The patient's other records at the referring site are
  * not in the receiving site's feed; its searches naming the patient find them.
  *
- * <p>Transactions that write only AuditEvents ({@link AuditOnlySessions}: the audit
- * drainer) do not hold the horizon back, so a caller's own committed write is in its next pull
- * while the drainer works through a backlog.
- *
- * <p>Does not guarantee: freshness while another writing transaction stays open (the horizon waits for it);
- * no repeat when one patient has two active referrals to the caller's sites granted at different
- * times (a version between the two grants can come twice; a device keeps the newer version anyway).
+ * <p>Does not guarantee: no repeat when one patient has two active referrals to the caller's sites
+ * granted at different times (a version between the two grants can come twice; a device keeps the
+ * newer version anyway).
  */
 final class ChangeFeed {
 
     private static final String AUDIT_EVENT = "AuditEvent";
-    /**
-     * The oldest transaction still running, not counting audit-only ones; with none, the next
-     * transaction id to be given out.
-     */
-    private static final String HORIZON = "select coalesce((select min(x::text::bigint) from pg_snapshot_xip(s) x"
-            // A backend shows its 32-bit transaction id: the low half of the 64-bit one.
-            + " where x::text::bigint % 4294967296 not in (select backend_xid::text::bigint from pg_stat_activity"
-            + " where application_name = '" + AuditOnlySessions.NAME + "' and backend_xid is not null)),"
-            + " pg_snapshot_xmax(s)::text::bigint)::text::xid8 from pg_current_snapshot() s";
+    /** A watermark's snapshot; rows issued before snapshots were kept stand for their horizon. */
+    private static final String SNAPSHOT = "coalesce(snapshot, (horizon::text || ':' || horizon::text || ':')::pg_snapshot)::text";
+    /** Nothing committed: the snapshot before the first feed. */
+    private static final String NOTHING = "1:1:";
+    /** Versions of this feed: committed in its snapshot, not in the previous feed's (parameters: both snapshots). */
+    private static final String NEW_IN_SNAPSHOT = " and pg_visible_in_snapshot(%1$s, ?::pg_snapshot)"
+            + " and not pg_visible_in_snapshot(%1$s, ?::pg_snapshot)";
     /**
      * A first sync's filter on a change row: scope rows, and versions that are still their
      * record's current, not deleted version. A version superseded after the feed began is
-     * skipped here and its successor comes in the next feed, which starts at this one's horizon.
+     * skipped here and its successor comes in the next feed (it committed after this one's snapshot).
      */
     private static final String CURRENT = " and (%1$s.scope is not null or exists (select 1 from hfj_resource cur"
             + " where cur.res_id = %1$s.res_id and cur.res_ver = %1$s.res_ver and cur.res_deleted_at is null))";
@@ -106,14 +103,54 @@ final class ChangeFeed {
 
     /** Starts a feed at {@code since} (null: from the beginning). */
     FeedCursor start(Date since) {
-        long from = since == null ? 0 : jdbc.query(
-                "select horizon::text::bigint from srm_sync_watermark where issued_at <= ? order by issued_at desc limit 1",
-                rs -> rs.next() ? rs.getLong(1) : 0L, new Timestamp(since.getTime()));
-        return jdbc.queryForObject("insert into srm_sync_watermark (issued_at, horizon)"
-                        + " values (date_trunc('milliseconds', clock_timestamp()), (" + HORIZON + "))"
-                        + " on conflict (issued_at) do update set horizon = least(srm_sync_watermark.horizon, excluded.horizon)"
-                        + " returning (extract(epoch from issued_at) * 1000)::bigint, horizon::text::bigint",
-                (rs, i) -> new FeedCursor(from, Math.max(from, rs.getLong(2)), 0, 0, rs.getLong(1), since == null));
+        Watermark previous = since == null ? null : jdbc.query("select (extract(epoch from issued_at) * 1000)::bigint, "
+                        + SNAPSHOT + " from srm_sync_watermark where issued_at <= ? order by issued_at desc limit 1",
+                rs -> rs.next() ? new Watermark(rs.getLong(1), rs.getString(2)) : null, new Timestamp(since.getTime()));
+        Timestamp now = jdbc.queryForObject("select date_trunc('milliseconds', clock_timestamp())", Timestamp.class);
+        // Two feeds started in the same millisecond share the first one's snapshot (an earlier one, just as exact).
+        jdbc.update("insert into srm_sync_watermark (issued_at, horizon, snapshot)"
+                + " select ?, pg_snapshot_xmin(s), s from pg_current_snapshot() s on conflict (issued_at) do nothing", now);
+        Watermark current = jdbc.queryForObject("select (extract(epoch from issued_at) * 1000)::bigint, " + SNAPSHOT
+                + " from srm_sync_watermark where issued_at = ?", (rs, i) -> new Watermark(rs.getLong(1), rs.getString(2)), now);
+        long from = previous == null ? 0 : previous.xmin();
+        return new FeedCursor(from, Math.max(from, current.xmax()), 0, 0, current.issuedAtMillis(), since == null,
+                previous == null ? FeedCursor.NO_PREVIOUS : previous.issuedAtMillis());
+    }
+
+    /** The snapshots a cursor's feed stands between: the previous feed's, then its own. */
+    private String[] snapshots(FeedCursor cursor) {
+        if (cursor.sinceIssuedMillis() == FeedCursor.LEGACY) {
+            return new String[] {atHorizon(cursor.from()), atHorizon(cursor.upTo())};
+        }
+        String previous = cursor.sinceIssuedMillis() == FeedCursor.NO_PREVIOUS ? NOTHING : snapshotAt(cursor.sinceIssuedMillis());
+        return new String[] {previous, snapshotAt(cursor.issuedAtMillis())};
+    }
+
+    private String snapshotAt(long issuedAtMillis) {
+        List<String> found = jdbc.queryForList("select " + SNAPSHOT + " from srm_sync_watermark where issued_at = ?",
+                String.class, new Timestamp(issuedAtMillis));
+        if (found.isEmpty()) {
+            throw new InvalidRequestException("This feed's cursor names an instant the server did not hand out:"
+                    + " start again from your last _since");
+        }
+        return found.get(0);
+    }
+
+    private static String atHorizon(long horizon) {
+        long h = Math.max(horizon, 1);
+        return h + ":" + h + ":";
+    }
+
+    /** An instant handed out and the snapshot ({@code xmin:xmax:xip,...}) it stands for. */
+    record Watermark(long issuedAtMillis, String snapshot) {
+        long xmin() {
+            return Long.parseLong(snapshot.substring(0, snapshot.indexOf(':')));
+        }
+
+        long xmax() {
+            int first = snapshot.indexOf(':');
+            return Long.parseLong(snapshot.substring(first + 1, snapshot.indexOf(':', first + 1)));
+        }
     }
 
     /** One page of the feed; {@code onlyType} narrows it to one resource type (type-level {@code _history}). */
@@ -125,6 +162,7 @@ final class ChangeFeed {
         if (types.isEmpty()) {
             throw new ForbiddenOperationException("Your role reads no resource type through the change feed");
         }
+        String[] snapshots = snapshots(cursor);
         List<Integer> partitions = jdbc.queryForList("select part_id from hfj_partition where part_name = any(?)",
                 Integer.class, (Object) caller.siteIds().toArray(String[]::new));
         // One index range scan (srm_change_feed) per partition, each already in feed order and
@@ -140,14 +178,15 @@ final class ChangeFeed {
             sql.append(i == 0 ? "" : " union all ").append("(select * from srm_change where ")
                     .append(partition == null ? "partition_id is null and scope is null" : "partition_id = ?")
                     .append(" and res_type = any(?) and txid >= ?::text::xid8 and txid < ?::text::xid8")
-                    .append(" and (txid, seq) > (?::text::xid8, ?)").append(cursor.currentOnly() ? CURRENT.formatted("srm_change") : "")
+                    .append(" and (txid, seq) > (?::text::xid8, ?)").append(NEW_IN_SNAPSHOT.formatted("txid"))
+                    .append(cursor.currentOnly() ? CURRENT.formatted("srm_change") : "")
                     .append(partition == null ? "" : SCOPE_STANDS)
                     .append(" order by txid, seq limit ?)");
             if (partition != null) {
                 arguments.add(partition);
             }
             arguments.addAll(List.of(types.toArray(String[]::new), Long.toString(cursor.from()), Long.toString(cursor.upTo()),
-                    Long.toString(cursor.afterTxid()), cursor.afterSeq()));
+                    Long.toString(cursor.afterTxid()), cursor.afterSeq(), snapshots[1], snapshots[0]));
             if (partition != null) {
                 arguments.addAll(List.of(partitions.toArray(Integer[]::new), caller.siteIds().toArray(String[]::new)));
             }
@@ -164,12 +203,13 @@ final class ChangeFeed {
                     + " where g.to_site = any(?) and r.res_type = any(?) group by r.res_id) granted"
                     + " cross join lateral (select * from srm_change s where s.res_id = granted.res_id and s.scope is null"
                     + " and s.txid > granted.granted and s.txid >= ?::text::xid8 and s.txid < ?::text::xid8"
-                    + " and (s.txid, s.seq) > (?::text::xid8, ?) and not coalesce(s.partition_id = any(?), false)"
+                    + " and (s.txid, s.seq) > (?::text::xid8, ?)" + NEW_IN_SNAPSHOT.formatted("s.txid")
+                    + " and not coalesce(s.partition_id = any(?), false)"
                     + (cursor.currentOnly() ? CURRENT.formatted("s") : "")
                     + " order by s.txid, s.seq limit ?) s order by s.txid, s.seq limit ?)");
             arguments.addAll(List.of(caller.siteIds().toArray(String[]::new), referred.toArray(String[]::new),
                     Long.toString(cursor.from()), Long.toString(cursor.upTo()), Long.toString(cursor.afterTxid()), cursor.afterSeq(),
-                    partitions.toArray(Integer[]::new), size + 1, size + 1));
+                    snapshots[1], snapshots[0], partitions.toArray(Integer[]::new), size + 1, size + 1));
         }
         // Scope rows name their resource by type and id (res_id is null there). A resource
         // entering the scope shows the version its grant's transaction saw (later ones follow
