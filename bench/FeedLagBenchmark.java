@@ -41,8 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code SRM_LAG_GRACE_SECONDS}): a record that never arrives is an error (exit status 1).
  *
  * <p>Does not measure: the lag as a phone on 3G sees it (add the link's round trips; see
- * sync.sh); writes at other sites (they hold the horizon back too: it is server-wide); a
- * resolution finer than one poll cycle (reported: the lag includes up to one cycle of waiting).
+ * sync.sh); a resolution finer than one poll cycle (reported: the lag includes up to one cycle of waiting).
  */
 public class FeedLagBenchmark extends SyncBenchmark {
 

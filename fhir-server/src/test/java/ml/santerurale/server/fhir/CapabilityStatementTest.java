@@ -42,7 +42,8 @@ class CapabilityStatementTest extends ServerIntegrationTest {
         for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
             Set<String> listed = resource.getInteraction().stream().map(i -> i.getCode().toCode()).collect(Collectors.toCollection(TreeSet::new));
             assertThat(listed).as(resource.getType()).isEqualTo(expectedInteractions(resource.getType()));
-            assertThat(resource.getOperation()).as("no operation is open to clients").isEmpty();
+            assertThat(resource.getOperation().stream().map(o -> o.getName()).collect(Collectors.toCollection(TreeSet::new)))
+                    .as("the operations open to clients on %s", resource.getType()).isEqualTo(expectedOperations(resource.getType()));
         }
     }
 
@@ -94,6 +95,24 @@ class CapabilityStatementTest extends ServerIntegrationTest {
             if (needed != null && allowed.contains(needed)) {
                 expected.add(interaction.toCode());
             }
+        }
+        return expected;
+    }
+
+    /**
+     * {@code $validate} wherever some role may create or update (it writes nothing), and the
+     * terminology operations on the guide's CodeSystems and ValueSets; nothing else.
+     */
+    private Set<String> expectedOperations(String type) {
+        Set<String> expected = new TreeSet<>();
+        if (policy.allows(ROLES, type, Permission.CREATE) || policy.allows(ROLES, type, Permission.UPDATE)) {
+            expected.add("validate");
+        }
+        if (type.equals("CodeSystem")) {
+            expected.add("validate-code");
+        }
+        if (type.equals("ValueSet")) {
+            expected.addAll(Set.of("expand", "validate-code"));
         }
         return expected;
     }

@@ -57,7 +57,8 @@ public final class CapabilityStatementFromPolicy {
         for (CapabilityStatementRestComponent rest : statement.getRest()) {
             for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
                 resource.getInteraction().removeIf(i -> !someRoleMay(resource.getType(), i.getCode()));
-                resource.getOperation().removeIf(op -> !allowedOperations.contains("$" + op.getName()));
+                resource.getOperation().removeIf(op -> !allowedOperations.contains("$" + op.getName())
+                        && !("validate".equals(op.getName()) && mayValidate(resource.getType())));
             }
             rest.getOperation().removeIf(op -> !allowedOperations.contains("$" + op.getName()));
             ensure(rest, SystemRestfulInteraction.TRANSACTION);
@@ -69,6 +70,11 @@ public final class CapabilityStatementFromPolicy {
     private boolean someRoleMay(String type, TypeRestfulInteraction interaction) {
         Permission permission = Permission.forInteraction(interaction);
         return permission != null && policy.allows(roles, type, permission);
+    }
+
+    /** {@code $validate} writes nothing: open to whoever may create or update the type (RoleMatrixEnforcer). */
+    private boolean mayValidate(String type) {
+        return policy.allows(roles, type, Permission.CREATE) || policy.allows(roles, type, Permission.UPDATE);
     }
 
     private static void ensure(CapabilityStatementRestComponent rest, SystemRestfulInteraction interaction) {
