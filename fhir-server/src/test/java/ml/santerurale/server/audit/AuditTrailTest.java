@@ -168,6 +168,32 @@ class AuditTrailTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aPatchIsAuditedAsAnUpdateOfThePatient() {
+        String id = createPatient("Coulibaly");
+        HttpResponse<String> jsonPatch = send(request("/Patient/" + id).header("Content-Type", "application/json-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("[{\"op\":\"add\",\"path\":\"/gender\",\"value\":\"female\"}]")));
+        org.hl7.fhir.r4.model.Parameters fhirPath = new org.hl7.fhir.r4.model.Parameters();
+        org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent replace = fhirPath.addParameter().setName("operation");
+        replace.addPart().setName("type").setValue(new org.hl7.fhir.r4.model.CodeType("replace"));
+        replace.addPart().setName("path").setValue(new org.hl7.fhir.r4.model.StringType("Patient.gender"));
+        replace.addPart().setName("value").setValue(new org.hl7.fhir.r4.model.CodeType("male"));
+        HttpResponse<String> fhirPathPatch = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json(fhirPath))));
+
+        for (HttpResponse<String> patch : List.of(jsonPatch, fhirPathPatch)) {
+            assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
+            String requestId = patch.headers().firstValue("X-Request-ID").orElseThrow();
+            AuditEvent event = awaitEvent("Patient/" + id, e -> requestId.equals(requestIdOf(e)));
+            assertThat(event.getAction()).as("a patch is an update").isEqualTo(AuditEvent.AuditEventAction.U);
+            assertThat(event.getSubtype()).extracting(Coding::getCode).containsExactly("patch");
+            assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+            assertThat(entityRefs(event)).contains("Patient/" + id);
+            assertThat(events("Patient/" + id)).as("one event per patch").filteredOn(e -> requestId.equals(requestIdOf(e))).hasSize(1);
+        }
+        assertThat(parse(Patient.class, get("/Patient/" + id).body()).getMeta().getVersionId()).isEqualTo("3");
+    }
+
+    @Test
     void theEntriesOfATransactionLeaveOneEventPerPatientMarkedAsPartOfIt() {
         String patientId = UUID.randomUUID().toString();
         String otherPatientId = UUID.randomUUID().toString();
