@@ -9,8 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import ca.uhn.fhir.context.FhirContext;
 import ml.santerurale.server.FhirServerApplication;
+import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.TestTokens;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -31,6 +35,8 @@ class RestartTest {
     void keepsPatientsAcrossARestart() throws Exception {
         Path data = Files.createTempDirectory("srm-restart-");
         String id = UUID.randomUUID().toString();
+        String family = "Redemarrage" + UUID.randomUUID().toString().substring(0, 8).replaceAll("[0-9-]", "x");
+        String nextPage;
         String patient = "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"name\":[{\"family\":\"Maïga\",\"given\":[\"Ousmane\"]}]}";
 
         try (ConfigurableApplicationContext first = start(data)) {
@@ -38,6 +44,19 @@ class RestartTest {
                     .header("Content-Type", "application/fhir+json").header("Authorization", BEARER).PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
+            for (int i = 0; i < 2; i++) {
+                Patient homonym = ClinicalRecords.patient(family, "Awa", "cscom-konobougou");
+                HttpResponse<String> more = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + homonym.getIdPart()))
+                        .header("Content-Type", "application/fhir+json").header("Authorization", BEARER)
+                        .PUT(HttpRequest.BodyPublishers.ofString(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(homonym))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(more.statusCode()).as(more.body()).isEqualTo(201);
+            }
+            HttpResponse<String> firstPage = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient?family=" + family + "&_count=1"))
+                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(firstPage.statusCode()).as(firstPage.body()).isEqualTo(200);
+            nextPage = FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, firstPage.body())
+                    .getLink("next").getUrl().substring(base(first).length());
         }
 
         try (ConfigurableApplicationContext second = start(data)) {
@@ -48,6 +67,17 @@ class RestartTest {
             Integer loads = second.getBean(org.springframework.jdbc.core.JdbcTemplate.class)
                     .queryForObject("select count(*) from srm_site_catalog_load", Integer.class);
             assertThat(loads).as("the unchanged sites catalogue is not applied twice").isEqualTo(1);
+
+            // Page links are bound to their searcher in memory: a restart expires them, for everyone.
+            HttpResponse<String> replayed = http.send(HttpRequest.newBuilder(URI.create(base(second) + nextPage))
+                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(410);
+            assertThat(replayed.body()).contains("OperationOutcome").contains("does not exist and may have expired")
+                    .doesNotContain(family);
+            HttpResponse<String> searchedAgain = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient?family=" + family))
+                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, searchedAgain.body()).getEntry())
+                    .as("a new search finds them all").hasSize(2);
         }
     }
 
