@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import ca.uhn.fhir.context.FhirContext;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import ml.santerurale.server.FhirServerApplication;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.TestTokens;
@@ -22,7 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Data survive a restart: the embedded PostgreSQL keeps its directory, HAPI's migrations and the
- * sites catalogue find their work done. Runs its own two servers, one after the other, on their
+ * sites catalogue find their work done; page links do not. Readiness follows the database. Runs its own two servers, one after the other, on their
  * own data directory (the shared test server is not stopped).
  */
 class RestartTest {
@@ -81,15 +82,39 @@ class RestartTest {
         }
     }
 
-    private static ConfigurableApplicationContext start(Path data) {
-        return new SpringApplicationBuilder(FhirServerApplication.class).run(
+    @Test
+    void readinessGoesDownWithTheDatabaseWhileLivenessStaysUp() throws Exception {
+        // Hikari waits this long for a connection before the health check gives up (30 s by default).
+        try (ConfigurableApplicationContext server = start(Files.createTempDirectory("srm-readiness-"),
+                "--spring.datasource.hikari.connection-timeout=2000")) {
+            String health = base(server).replace("/fhir", "/actuator/health");
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(health + "/readiness")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+
+            server.getBean(EmbeddedPostgres.class).close();
+
+            HttpResponse<String> notReady = http.send(HttpRequest.newBuilder(URI.create(health + "/readiness")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+            assertThat(notReady.body()).contains("\"status\":\"DOWN\"");
+            HttpResponse<String> alive = http.send(HttpRequest.newBuilder(URI.create(health + "/liveness")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(alive.statusCode()).as("a database outage is no reason to restart the server: %s", alive.body()).isEqualTo(200);
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Path data, String... more) {
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
                 "--server.port=0",
                 "--srm.database.embedded.port=0",
                 "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
                 "--management.prometheus.metrics.export.enabled=false",
                 "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
-                "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri());
+                "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
+        arguments.addAll(java.util.List.of(more));
+        return new SpringApplicationBuilder(FhirServerApplication.class).run(arguments.toArray(String[]::new));
     }
 
     private static String base(ConfigurableApplicationContext context) {
