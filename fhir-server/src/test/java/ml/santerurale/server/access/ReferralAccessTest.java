@@ -72,6 +72,46 @@ class ReferralAccessTest extends ServerIntegrationTest {
     }
 
     @Test
+    void theReceivingSiteCannotWriteTheReferredPatientsRecords() {
+        Bundle seen = parse(Bundle.class, as(konobougou, () -> get("/Encounter?patient=" + patientId)).body());
+        Encounter encounter = (Encounter) seen.getEntryFirstRep().getResource();
+        assertThat(encounter.getIdPart()).as("the grant opens the encounter to reads").isEqualTo(encounterId);
+        encounter.setStatus(Encounter.EncounterStatus.CANCELLED);
+        Patient patient = parse(Patient.class, as(konobougou, () -> get("/Patient/" + patientId)).body());
+        patient.getNameFirstRep().setFamily("Sako");
+
+        java.util.Map<String, HttpResponse<String>> attempts = new java.util.LinkedHashMap<>();
+        attempts.put("update of the encounter", as(konobougou, () -> send(ifMatchV1("/Encounter/" + encounterId)
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json(encounter))))));
+        attempts.put("JSON Patch of the encounter", as(konobougou, () -> send(request("/Encounter/" + encounterId)
+                .header("Content-Type", "application/json-patch+json").method("PATCH", java.net.http.HttpRequest.BodyPublishers
+                        .ofString("[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"cancelled\"}]")))));
+        HttpResponse<String> delete = as(konobougou, () -> send(request("/Encounter/" + encounterId).DELETE()));
+        String missing = UUID.randomUUID().toString();
+        HttpResponse<String> deleteOfMissing = as(konobougou, () -> send(request("/Encounter/" + missing).DELETE()));
+        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(deleteOfMissing.statusCode());
+        assertThat(delete.body().replace(encounterId, "ID")).as("a delete answered as for a missing record")
+                .isEqualTo(deleteOfMissing.body().replace(missing, "ID")).doesNotContain("Successfully");
+        attempts.put("update of the patient", as(konobougou, () -> send(ifMatchV1("/Patient/" + patientId)
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json(patient))))));
+        attempts.forEach((attempt, answer) -> {
+            assertThat(answer.statusCode()).as("%s: %s", attempt, answer.body()).isBetween(400, 499);
+            assertThat(answer.body()).as(attempt).doesNotContain("Successfully");
+        });
+
+        Encounter atDjeli = parse(Encounter.class, as(djeli, () -> get("/Encounter/" + encounterId)).body());
+        assertThat(atDjeli.getMeta().getVersionId()).as("Djéli's encounter untouched").isEqualTo("1");
+        assertThat(atDjeli.getStatus()).isEqualTo(Encounter.EncounterStatus.FINISHED);
+        Patient patientAtDjeli = parse(Patient.class, as(djeli, () -> get("/Patient/" + patientId)).body());
+        assertThat(patientAtDjeli.getMeta().getVersionId()).as("Djéli's patient untouched").isEqualTo("1");
+        assertThat(patientAtDjeli.getNameFirstRep().getFamily()).isEqualTo("Sacko");
+    }
+
+    private java.net.http.HttpRequest.Builder ifMatchV1(String path) {
+        return request(path).header("Content-Type", "application/fhir+json").header("If-Match", "W/\"1\"");
+    }
+
+    @Test
     void revokingTheReferralEndsTheAccess() {
         assertThat(as(konobougou, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(200);
         assertThat(as(djeli, () -> putJson("/ServiceRequest/" + referralId, json(referral(ServiceRequest.ServiceRequestStatus.REVOKED)))).statusCode())

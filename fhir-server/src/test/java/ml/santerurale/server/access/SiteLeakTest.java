@@ -97,6 +97,35 @@ class SiteLeakTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aPatchOfAnotherSitesRecordAnswersAsForAMissingOne() {
+        String missing = UUID.randomUUID().toString();
+        String jsonPatch = "[{\"op\":\"add\",\"path\":\"/gender\",\"value\":\"male\"}]";
+        org.hl7.fhir.r4.model.Parameters fhirPathPatch = new org.hl7.fhir.r4.model.Parameters();
+        org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent add = fhirPathPatch.addParameter().setName("operation");
+        add.addPart().setName("type").setValue(new org.hl7.fhir.r4.model.CodeType("add"));
+        add.addPart().setName("path").setValue(new org.hl7.fhir.r4.model.StringType("Patient"));
+        add.addPart().setName("name").setValue(new org.hl7.fhir.r4.model.StringType("gender"));
+        add.addPart().setName("value").setValue(new org.hl7.fhir.r4.model.CodeType("male"));
+        java.util.Map<String, String> patches = java.util.Map.of(
+                "application/json-patch+json", jsonPatch, "application/fhir+json", json(fhirPathPatch));
+        patches.forEach((contentType, patch) -> {
+            java.util.function.Function<String, HttpResponse<String>> patchAsKonobougou = id -> as(konobougouStaff,
+                    () -> send(request("/Patient/" + id).header("Content-Type", contentType)
+                            .method("PATCH", HttpRequest.BodyPublishers.ofString(patch))));
+            HttpResponse<String> other = patchAsKonobougou.apply(patientId);
+            HttpResponse<String> absent = patchAsKonobougou.apply(missing);
+            ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome(fhirContext, absent, 404, null,
+                    "Patient/" + missing);
+            assertThat(other.statusCode()).as("%s: %s", contentType, other.body()).isEqualTo(absent.statusCode());
+            assertThat(other.body().replace(patientId, "ID")).as("%s: same text, same shape", contentType)
+                    .isEqualTo(absent.body().replace(missing, "ID"));
+        });
+        Patient atDjeli = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
+        assertThat(atDjeli.getMeta().getVersionId()).as("Djéli's record untouched").isEqualTo("1");
+        assertThat(atDjeli.hasGender()).isFalse();
+    }
+
+    @Test
     void stampsTheOwningSiteOnTheRecord() {
         Patient stored = parse(Patient.class, as(djeliStaff, () -> get("/Patient/" + patientId)).body());
         assertThat(stored.getMeta().getSecurity()).anySatisfy(c -> assertThat(c.getCode()).isEqualTo(DJELI));

@@ -51,6 +51,9 @@ class AuditTrailTest extends ServerIntegrationTest {
     @Autowired
     AuditOutboxDrainer drainer;
 
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     @Test
     void aReadOfAPatientNamesThePatientTheUserTheirSitesAndTheClient() {
         String id = createPatient("Diarra");
@@ -316,6 +319,63 @@ class AuditTrailTest extends ServerIntegrationTest {
         AuditEvent unchanged = asUser(admin, () -> parse(AuditEvent.class, get("/AuditEvent/" + event.getIdElement().getIdPart()).body()));
         assertThat(unchanged.getOutcomeDesc()).isNotEqualTo("tampered");
         assertThat(unchanged.getMeta().getVersionId()).isEqualTo("1");
+    }
+
+    @Test
+    void aPatchIsAuditedAsAnUpdateOfThePatient() {
+        String id = createPatient("Coulibaly");
+        HttpResponse<String> jsonPatch = send(request("/Patient/" + id).header("Content-Type", "application/json-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("[{\"op\":\"add\",\"path\":\"/gender\",\"value\":\"female\"}]")));
+        org.hl7.fhir.r4.model.Parameters fhirPath = new org.hl7.fhir.r4.model.Parameters();
+        org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent replace = fhirPath.addParameter().setName("operation");
+        replace.addPart().setName("type").setValue(new org.hl7.fhir.r4.model.CodeType("replace"));
+        replace.addPart().setName("path").setValue(new org.hl7.fhir.r4.model.StringType("Patient.gender"));
+        replace.addPart().setName("value").setValue(new org.hl7.fhir.r4.model.CodeType("male"));
+        HttpResponse<String> fhirPathPatch = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json(fhirPath))));
+
+        for (HttpResponse<String> patch : List.of(jsonPatch, fhirPathPatch)) {
+            assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
+            String requestId = patch.headers().firstValue("X-Request-ID").orElseThrow();
+            AuditEvent event = awaitEvent("Patient/" + id, e -> requestId.equals(requestIdOf(e)));
+            assertThat(event.getAction()).as("a patch is an update").isEqualTo(AuditEvent.AuditEventAction.U);
+            assertThat(event.getSubtype()).extracting(Coding::getCode).containsExactly("patch");
+            assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+            assertThat(entityRefs(event)).contains("Patient/" + id);
+            assertThat(events("Patient/" + id)).as("one event per patch").filteredOn(e -> requestId.equals(requestIdOf(e))).hasSize(1);
+        }
+        assertThat(parse(Patient.class, get("/Patient/" + id).body()).getMeta().getVersionId()).isEqualTo("3");
+    }
+
+    @Test
+    void aVreadIsAuditedAsAReadOfThePatient() {
+        String id = createPatient("Samaké");
+        HttpResponse<String> vread = get("/Patient/" + id + "/_history/1");
+        assertThat(vread.statusCode()).as(vread.body()).isEqualTo(200);
+        String requestId = vread.headers().firstValue("X-Request-ID").orElseThrow();
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> requestId.equals(requestIdOf(e)));
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
+        assertThat(event.getSubtype()).extracting(Coding::getCode).containsExactly("vread");
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        assertThat(entityRefs(event)).anySatisfy(reference -> assertThat(reference).startsWith("Patient/" + id));
+    }
+
+    @Test
+    void aFeedPullIsAuditedNamingThePatientsItCarried() throws InterruptedException {
+        String id = createPatient("Bagayoko");
+        ml.santerurale.server.support.FeedHorizon.awaitPastEveryChange(jdbc);
+        String since = java.net.URLEncoder.encode(java.time.Instant.now().minusSeconds(60).toString(), StandardCharsets.UTF_8);
+        HttpResponse<String> pull = get("/_history?_since=" + since + "&_count=500");
+        assertThat(pull.statusCode()).as(pull.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, pull.body()).getEntry()).as("the pull carried the new patient")
+                .anySatisfy(entry -> assertThat(entry.getRequest().getUrl()).startsWith("Patient/" + id + "/"));
+        String requestId = pull.headers().firstValue("X-Request-ID").orElseThrow();
+
+        AuditEvent event = awaitEvent("Patient/" + id, e -> requestId.equals(requestIdOf(e)));
+        assertThat(event.getAction()).as("a history query").isEqualTo(AuditEvent.AuditEventAction.E);
+        assertThat(event.getSubtype()).extracting(Coding::getCode).containsExactly("history-system");
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
     }
 
     // ---------------------------------------------------------------- helpers

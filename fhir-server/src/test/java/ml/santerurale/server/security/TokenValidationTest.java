@@ -44,6 +44,16 @@ class TokenValidationTest extends ServerIntegrationTest {
     }
 
     @Test
+    void acceptsEs256AndPs256SignaturesByTheRealmsKeys() {
+        HttpResponse<String> es256 = readWith("Bearer " + tokens.signEs256(valid().build()));
+        assertThat(es256.statusCode()).as(es256.body()).isEqualTo(200);
+        HttpResponse<String> ps256 = readWith("Bearer " + tokens.signPs256(valid().build()));
+        assertThat(ps256.statusCode()).as(ps256.body()).isEqualTo(200);
+        assertThat(parse(org.hl7.fhir.r4.model.Organization.class, es256.body()).getIdPart()).isEqualTo("cscom-konobougou");
+        assertRefused(readWith("Bearer " + tokens.signEs256WithUnpublishedKey(valid().build())), "refused");
+    }
+
+    @Test
     void servesTheCapabilityStatementWithoutAToken() {
         assertThat(send(HttpRequest.newBuilder(URI.create(fhirBase() + "/metadata")).GET()).statusCode()).isEqualTo(200);
     }

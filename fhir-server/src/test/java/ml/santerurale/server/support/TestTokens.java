@@ -3,10 +3,14 @@ package ml.santerurale.server.support;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -26,7 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A token issuer for tests of the policy: an RSA key whose JWKS is served on a loopback port, and
+ * A token issuer for tests of the policy: an RSA and an EC key whose JWKS is served on a loopback port, and
  * tokens shaped like Keycloak's (issuer, audience, {@code typ: Bearer}, realm roles, site ids).
  * The login path itself is proven against the real Keycloak; this makes the rest fast.
  * One instance per JVM.
@@ -44,6 +48,8 @@ public final class TestTokens {
 
     private final RSAKey key;
     private final RSAKey otherKey;
+    private final ECKey ecKey;
+    private final ECKey unpublishedEcKey;
     private final AtomicReference<JWKSet> published = new AtomicReference<>();
     private final HttpServer jwks;
 
@@ -52,7 +58,9 @@ public final class TestTokens {
         try {
             key = new RSAKeyGenerator(2048).keyID("test-key-1").generate();
             otherKey = new RSAKeyGenerator(2048).keyID("test-key-2").generate();
-            published.set(new JWKSet(key.toPublicJWK()));
+            ecKey = new ECKeyGenerator(Curve.P_256).keyID("test-key-ec").generate();
+            unpublishedEcKey = new ECKeyGenerator(Curve.P_256).keyID("test-key-ec").generate();
+            published.set(new JWKSet(List.of(key.toPublicJWK(), ecKey.toPublicJWK())));
             jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             jwks.createContext("/certs", exchange -> {
                 byte[] body = published.get().toString(true).getBytes(StandardCharsets.UTF_8);
@@ -127,7 +135,36 @@ public final class TestTokens {
 
     /** Rotates: the JWKS now publishes the second key as well. */
     public void publishSecondKey() {
-        published.set(new JWKSet(List.of(key.toPublicJWK(), otherKey.toPublicJWK())));
+        published.set(new JWKSet(List.of(key.toPublicJWK(), ecKey.toPublicJWK(), otherKey.toPublicJWK())));
+    }
+
+    /** Signed with RSASSA-PSS (PS256) by the published RSA key. */
+    public String signPs256(JWTClaimsSet claims) {
+        return sign(claims, JWSAlgorithm.PS256, key.getKeyID(), jwt -> jwt.sign(new RSASSASigner(key)));
+    }
+
+    /** Signed with ECDSA on P-256 (ES256) by the published EC key. */
+    public String signEs256(JWTClaimsSet claims) {
+        return sign(claims, JWSAlgorithm.ES256, ecKey.getKeyID(), jwt -> jwt.sign(new ECDSASigner(ecKey)));
+    }
+
+    /** ES256 by another EC key under the published EC key's id: a forgery. */
+    public String signEs256WithUnpublishedKey(JWTClaimsSet claims) {
+        return sign(claims, JWSAlgorithm.ES256, unpublishedEcKey.getKeyID(), jwt -> jwt.sign(new ECDSASigner(unpublishedEcKey)));
+    }
+
+    private interface Signing {
+        void sign(SignedJWT jwt) throws com.nimbusds.jose.JOSEException;
+    }
+
+    private static String sign(JWTClaimsSet claims, JWSAlgorithm algorithm, String keyId, Signing signing) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(keyId).type(JOSEObjectType.JWT).build(), claims);
+            signing.sign(jwt);
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String unsigned(JWTClaimsSet claims) {
@@ -154,13 +191,6 @@ public final class TestTokens {
     }
 
     private static String sign(RSAKey signingKey, JWTClaimsSet claims) {
-        try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID())
-                    .type(JOSEObjectType.JWT).build(), claims);
-            jwt.sign(new RSASSASigner(signingKey));
-            return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return sign(claims, JWSAlgorithm.RS256, signingKey.getKeyID(), jwt -> jwt.sign(new RSASSASigner(signingKey)));
     }
 }

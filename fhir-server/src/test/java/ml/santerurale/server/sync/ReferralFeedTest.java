@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.FeedHorizon;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.SyncDevice;
@@ -73,6 +74,54 @@ class ReferralFeedTest extends ServerIntegrationTest {
         assertThat(atBanco.records()).as("Banco's phone purged the patient").doesNotContainKeys(patientKey, referralKey);
         assertThat(afterCompletion.entries).as("Baguineda's later edit stays out of Banco's feed")
                 .noneMatch(e -> e.getResource() != null && SyncDevice.key(e.getResource()).equals(patientKey));
+        assertThat(as(referring, () -> get("/" + patientKey)).statusCode()).as("still at the referring site").isEqualTo(200);
+    }
+
+    @Test
+    void revokedReferralRemovesThePatientFromTheReceivingSiteFeed() throws InterruptedException {
+        assertEndingTheReferralRemovesThePatientFromBancosFeed(referral -> {
+            ServiceRequest revoked = parse(ServiceRequest.class, as(referring, () -> get("/" + referral)).body());
+            revoked.setStatus(ServiceRequest.ServiceRequestStatus.REVOKED);
+            return as(referring, () -> putJson("/" + referral, json(revoked)));
+        });
+    }
+
+    @Test
+    void deletedReferralRemovesThePatientFromTheReceivingSiteFeed() throws InterruptedException {
+        assertEndingTheReferralRemovesThePatientFromBancosFeed(referral -> as(referring, () -> send(request("/" + referral).DELETE())));
+    }
+
+    /**
+     * Baguineda refers a patient to Banco, then ends the referral by {@code ending} (given
+     * {@code ServiceRequest/<id>}): Banco's next pull holds a DELETE of the patient and of the
+     * referral, and Banco no longer reads the patient, who is still at Baguineda.
+     */
+    private void assertEndingTheReferralRemovesThePatientFromBancosFeed(
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> ending) throws InterruptedException {
+        SyncDevice atBanco = device(receiving);
+        atBanco.pull(500);
+        Patient patient = ClinicalRecords.patient("Sidibé", "Rokia", "cscom-baguineda");
+        ServiceRequest referral = ClinicalRecords.referral(patient, "cscom-banco");
+        String patientKey = SyncDevice.key(patient);
+        String referralKey = SyncDevice.key(referral);
+        for (var resource : java.util.List.of(patient, referral)) {
+            var created = as(referring, () -> putJson("/" + SyncDevice.key(resource), json(resource)));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        }
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        atBanco.pull(500);
+        assertThat(atBanco.records()).as("the referred patient and the referral entered Banco's feed")
+                .containsKeys(patientKey, referralKey);
+
+        var ended = ending.apply(referralKey);
+        assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+        FeedHorizon.awaitPastEveryChange(jdbc);
+        SyncDevice.PullReport afterTheEnd = atBanco.pull(500);
+
+        assertThat(afterTheEnd.entries).extracting(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+                .contains("DELETE " + patientKey, "DELETE " + referralKey);
+        assertThat(atBanco.records()).as("Banco's phone purged the patient").doesNotContainKeys(patientKey, referralKey);
+        assertThat(as(receiving, () -> get("/" + patientKey)).statusCode()).as("the grant is gone").isEqualTo(404);
         assertThat(as(referring, () -> get("/" + patientKey)).statusCode()).as("still at the referring site").isEqualTo(200);
     }
 
