@@ -325,12 +325,12 @@ class AuditTrailTest extends ServerIntegrationTest {
     void aPatchIsAuditedAsAnUpdateOfThePatient() {
         String id = createPatient("Coulibaly");
         HttpResponse<String> jsonPatch = send(request("/Patient/" + id).header("Content-Type", "application/json-patch+json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("[{\"op\":\"add\",\"path\":\"/gender\",\"value\":\"female\"}]")));
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"male\"}]")));
         org.hl7.fhir.r4.model.Parameters fhirPath = new org.hl7.fhir.r4.model.Parameters();
         org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent replace = fhirPath.addParameter().setName("operation");
         replace.addPart().setName("type").setValue(new org.hl7.fhir.r4.model.CodeType("replace"));
         replace.addPart().setName("path").setValue(new org.hl7.fhir.r4.model.StringType("Patient.gender"));
-        replace.addPart().setName("value").setValue(new org.hl7.fhir.r4.model.CodeType("male"));
+        replace.addPart().setName("value").setValue(new org.hl7.fhir.r4.model.CodeType("female"));
         HttpResponse<String> fhirPathPatch = send(request("/Patient/" + id).header("Content-Type", "application/fhir+json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json(fhirPath))));
 

@@ -42,8 +42,10 @@ class CapabilityStatementTest extends ServerIntegrationTest {
         for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
             Set<String> listed = resource.getInteraction().stream().map(i -> i.getCode().toCode()).collect(Collectors.toCollection(TreeSet::new));
             assertThat(listed).as(resource.getType()).isEqualTo(expectedInteractions(resource.getType()));
-            assertThat(resource.getOperation().stream().map(o -> o.getName()).collect(Collectors.toCollection(TreeSet::new)))
-                    .as("the operations open to clients on %s", resource.getType()).isEqualTo(expectedOperations(resource.getType()));
+            Set<String> operations = resource.getOperation().stream().map(o -> o.getName())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(operations).as("the operations open to clients on %s", resource.getType())
+                    .isEqualTo(expectedOperations(resource.getType()));
         }
     }
 
