@@ -5,6 +5,7 @@ import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.validation.IValidationContext;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -17,7 +18,10 @@ import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupp
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r5.context.IWorkerContext;
-import org.hl7.fhir.r5.elementmodel.Manager;
+import org.hl7.fhir.r5.elementmodel.JsonParser;
+import org.hl7.fhir.r5.elementmodel.ParserBase;
+import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
+import org.hl7.fhir.exceptions.FHIRException;
 import org.hl7.fhir.r5.fhirpath.IHostApplicationServices;
 import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.ValidatorSession;
@@ -54,10 +58,13 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 
     private static final class Pooled {
         final InstanceValidator validator;
+        /** Kept too: building one sets up a FHIRPath engine and profile utilities, as the validator does. */
+        final JsonParser parser;
         int uses;
 
-        Pooled(InstanceValidator validator) {
+        Pooled(InstanceValidator validator, JsonParser parser) {
             this.validator = validator;
+            this.parser = parser;
         }
     }
 
@@ -73,14 +80,13 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
         WorkerContextValidationSupportAdapter worker = provideWorkerContext();
         Pooled pooled = borrow(worker);
         try {
-            return validate(context, worker, pooled.validator);
+            return validate(context, worker, pooled);
         } finally {
             giveBack(pooled);
         }
     }
 
-    private List<ValidationMessage> validate(IValidationContext<?> context, IWorkerContext worker,
-            InstanceValidator validator) {
+    private List<ValidationMessage> validate(IValidationContext<?> context, IWorkerContext worker, Pooled pooled) {
 
         List<ValidationMessage> messages = new ArrayList<>();
         List<ValidationMessage> unknownProfiles = new ArrayList<>();
@@ -104,9 +110,22 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
                 unknownProfiles.add(unknown);
             }
         }
+        // What InstanceValidator.validate(InputStream, JSON, profiles) does, with this slot's parser
+        // instead of a new one per call (JSON has no logical model nor implied profile).
         byte[] json = context.getResourceAsString().getBytes(StandardCharsets.UTF_8);
-        validator.validate(context.getOptions().getAppContext(), messages, new ByteArrayInputStream(json),
-                Manager.FhirFormat.JSON, profiles);
+        List<ValidatedFragment> fragments;
+        try {
+            fragments = pooled.parser.parse(new ByteArrayInputStream(json));
+        } catch (IOException e) {
+            throw new FHIRException(e);
+        }
+        for (ValidatedFragment fragment : fragments) {
+            if (fragment.getElement() != null) {
+                pooled.validator.validate(context.getOptions().getAppContext(), fragment.getErrors(),
+                        fragments.size() > 1 ? fragment.path() : null, fragment.getElement(), profiles);
+            }
+            messages.addAll(fragment.getErrors());
+        }
         // What HAPI's ValidatorWrapper does after validating, in the same order.
         if (profiles.isEmpty()) {
             messages.addAll(unknownProfiles);
@@ -127,7 +146,9 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
     private Pooled borrow(IWorkerContext worker) {
         Pooled pooled = idle.pollFirst();
         if (pooled == null) {
-            return new Pooled(build(worker));
+            JsonParser parser = new JsonParser(worker);
+            parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
+            return new Pooled(build(worker), parser);
         }
         idleCount.decrementAndGet();
         return pooled;
