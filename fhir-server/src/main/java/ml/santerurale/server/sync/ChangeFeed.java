@@ -106,12 +106,14 @@ final class ChangeFeed {
         Watermark previous = since == null ? null : jdbc.query("select (extract(epoch from issued_at) * 1000)::bigint, "
                         + SNAPSHOT + " from srm_sync_watermark where issued_at <= ? order by issued_at desc limit 1",
                 rs -> rs.next() ? new Watermark(rs.getLong(1), rs.getString(2)) : null, new Timestamp(since.getTime()));
-        Timestamp now = jdbc.queryForObject("select date_trunc('milliseconds', clock_timestamp())", Timestamp.class);
-        // Two feeds started in the same millisecond share the first one's snapshot (an earlier one, just as exact).
-        jdbc.update("insert into srm_sync_watermark (issued_at, horizon, snapshot)"
-                + " select ?, pg_snapshot_xmin(s), s from pg_current_snapshot() s on conflict (issued_at) do nothing", now);
-        Watermark current = jdbc.queryForObject("select (extract(epoch from issued_at) * 1000)::bigint, " + SNAPSHOT
-                + " from srm_sync_watermark where issued_at = ?", (rs, i) -> new Watermark(rs.getLong(1), rs.getString(2)), now);
+        // One statement: the snapshot is the statement's, taken before the instant is read, so a
+        // write committed between the two falls in the next feed (never before its instant).
+        // Two feeds started in the same millisecond share the first one's snapshot (older, just as exact).
+        Watermark current = jdbc.queryForObject("insert into srm_sync_watermark (issued_at, horizon, snapshot)"
+                        + " select date_trunc('milliseconds', clock_timestamp()), pg_snapshot_xmin(s), s from pg_current_snapshot() s"
+                        + " on conflict (issued_at) do update set horizon = srm_sync_watermark.horizon"
+                        + " returning (extract(epoch from issued_at) * 1000)::bigint, " + SNAPSHOT,
+                (rs, i) -> new Watermark(rs.getLong(1), rs.getString(2)));
         long from = previous == null ? 0 : previous.xmin();
         return new FeedCursor(from, Math.max(from, current.xmax()), 0, 0, current.issuedAtMillis(), since == null,
                 previous == null ? FeedCursor.NO_PREVIOUS : previous.issuedAtMillis());

@@ -1,6 +1,5 @@
 package ml.santerurale.server.validation;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -37,11 +36,9 @@ import org.hl7.fhir.r4.model.Resource;
 public class ProfileEnforcement {
 
     private final SanteRuraleIg ig;
-    private final FhirContext context;
 
-    public ProfileEnforcement(SanteRuraleIg ig, FhirContext context) {
+    public ProfileEnforcement(SanteRuraleIg ig) {
         this.ig = ig;
-        this.context = context;
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)

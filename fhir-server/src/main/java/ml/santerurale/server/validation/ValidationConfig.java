@@ -51,9 +51,9 @@ class ValidationConfig {
     }
 
     @Bean
-    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, FhirContext fhirContext, IInterceptorService interceptorService,
+    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, IInterceptorService interceptorService,
             @Value("${srm.validation.enabled:true}") boolean enabled) {
-        ProfileEnforcement enforcement = new ProfileEnforcement(ig, fhirContext);
+        ProfileEnforcement enforcement = new ProfileEnforcement(ig);
         if (enabled) {
             interceptorService.registerInterceptor(enforcement);
             warmUp(ig);
