@@ -1,121 +1,72 @@
-// Browser smoke test of the built app against a running server and Keycloak (./run.sh):
-// sign in as a demo care worker, choose a PIN, sync, go offline, register a patient and record a
-// consultation with a diagnosis, a prescription and a referral, reload offline, unlock with the
-// PIN, find the patient by a variant spelling, check IndexedDB holds no clear text, go online,
-// sync, and check the outbox is empty. Debian's Chromium (scripts/install-chromium.sh).
+// The care worker's app end to end, in Debian's Chromium (scripts/install-chromium.sh), against a
+// running server and Keycloak (./run.sh by hand; fhir-server's AppEndToEndTest in the build):
 //   APP_URL=http://localhost:8080/ node e2e/smoke.mjs
-import { createHash, randomBytes } from 'node:crypto';
+// 1. soignant.konobougou signs in, chooses a PIN, goes offline, is refused bad input, registers two
+//    patients and records a consultation (diagnosis, prescription, referral to CSCOM Djéli);
+//    reloads offline, unlocks with the PIN, finds the patient by a variant spelling; IndexedDB holds
+//    no clear name, phone or village; online, syncs; the FHIR API has each resource once, with the
+//    batch Provenance.
+// 2. A consultation whose response is lost after the server committed it is retried: nothing doubled.
+// 3. soignant.djeli, on another phone, sees the referred patient and not the other Konobougou one.
+// 4. major.konobougou and soignant.konobougou change the same patient offline; the second to sync
+//    gets a conflict and merges it in the app, field by field; the server keeps both changes.
 import { chromium } from 'playwright-core';
+import { APP_URL, OUTPUT, PIN, check, dumpIndexedDb, fhirApi, openDevice, openPatient, step, syncNow, timings } from './support.mjs';
 
-const APP_URL = process.env.APP_URL ?? 'http://localhost:8080/';
-const USER = process.env.SMOKE_USER ?? 'soignant.konobougou';
-const PASSWORD = process.env.SMOKE_PASSWORD ?? 'Demo-2026!';
-const PIN = '246810';
 const suffix = Date.now().toString(36).slice(-4);
-const family = `Coulibaly`;
+const family = 'Coulibaly';
 const given = `Smoke${suffix}`;
+const name = `COULIBALY ${given}`;
 const phone = `76${String(Date.now()).slice(-6)}`;
 const village = `Sirakoro${suffix}`;
-
-const timings = {};
-const step = async (name, fn) => {
-  const t0 = performance.now();
-  process.stdout.write(`- ${name} ... `);
-  const r = await fn();
-  timings[name] = Math.round(performance.now() - t0);
-  console.log(`ok (${timings[name]} ms)`);
-  return r;
-};
-
-/** A second authorization code + PKCE login in the same browser (the Keycloak session answers at once), for API checks. */
-async function apiToken(context, config) {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirect = 'http://127.0.0.1:9/smoke-callback';
-  const page = await context.newPage();
-  let code;
-  page.on('request', (request) => {
-    if (request.url().startsWith(redirect)) code = new URL(request.url()).searchParams.get('code');
-  });
-  const params = new URLSearchParams({ client_id: config.clientId, response_type: 'code', scope: 'openid', redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', state: 'smoke' });
-  // Nothing listens at the redirect URI: the navigation fails once the code is in its URL.
-  await page.goto(`${config.issuer}/protocol/openid-connect/auth?${params}`).catch(() => undefined);
-  if (!code && (await page.locator('#username').count()) > 0) {
-    // No single sign-on across clients' sessions here: log in again.
-    await page.locator('#username').fill(USER);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([page.waitForEvent('requestfailed', { timeout: 30000 }).catch(() => undefined), page.locator('#kc-login').click()]);
-  }
-  const landed = page.url();
-  await page.close();
-  if (!code) throw new Error(`no authorization code (page at ${landed})`);
-  const r = await fetch(`${config.issuer}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, code_verifier: verifier, redirect_uri: redirect }),
-  });
-  if (!r.ok) throw new Error(`token: ${r.status}`);
-  return (await r.json()).access_token;
-}
+const other = { family: 'Diarra', given: `Autre${suffix}`, phone: `66${String(Date.now()).slice(-6)}`, village: `Tienfala${suffix}` };
 
 const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true });
+const devices = [];
 let failed = false;
 try {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR' });
-  const page = await context.newPage();
-  const cspErrors = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
+  const a = await step('soignant.konobougou signs in (code + PKCE), chooses a PIN, first sync', () => openDevice(browser, 'soignant.konobougou'));
+  devices.push(a);
+  const page = a.page;
+  await page.getByTestId('offline-readiness').filter({ hasText: /^Prêt hors ligne/ }).waitFor({ timeout: 30000 });
 
-  await step('open the app: sign-in screen', async () => {
-    await page.goto(APP_URL);
-    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
-  });
-  await step('sign in at Keycloak (code + PKCE)', async () => {
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.locator('#username').fill(USER);
-    await page.locator('#password').fill(PASSWORD);
-    await page.locator('#kc-login').click();
-    await page.getByRole('heading', { name: 'Choisissez votre code PIN' }).waitFor({ timeout: 30000 });
-  });
-  await step('choose a PIN', async () => {
-    await page.getByLabel('Code PIN', { exact: true }).fill(PIN);
-    await page.getByLabel('Confirmez le code PIN').fill(PIN);
-    await page.getByRole('button', { name: 'Valider le code PIN' }).click();
-    await page.getByRole('heading', { name: 'Patients' }).waitFor({ timeout: 30000 });
-  });
-  await step('first sync (sites catalogue and the site’s records)', async () => {
-    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30000 }).catch(() => undefined);
-    await page.getByRole('button', { name: 'Synchroniser' }).click();
-    await page.getByTestId('sync-message').filter({ hasText: /^Synchronisé$/ }).waitFor({ timeout: 120000 });
-    // the IG value sets and the sites are on the phone
-    await page.getByTestId('offline-readiness').filter({ hasText: /^Prêt hors ligne/ }).waitFor({ timeout: 30000 });
-  });
-
-  await context.setOffline(true);
-  await step('offline: register a patient', async () => {
+  await a.context.setOffline(true);
+  await step('offline: bad input in the registration form is refused next to the field, nothing saved', async () => {
     await page.getByRole('button', { name: 'Nouveau patient' }).click();
-    await page.getByLabel('Nom', { exact: true }).fill(family);
-    await page.getByLabel('Prénom').fill(given);
+    await page.getByLabel(/Téléphone/).fill('12');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Ce champ est obligatoire.').first().waitFor();
+    await page.getByText('Numéro à 8 chiffres attendu (ex. 76 12 34 56).').waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: 'Aucune consultation en attente' }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).click();
+  });
+  const register = async (p) => {
+    await page.getByRole('button', { name: 'Nouveau patient' }).click();
+    await page.getByLabel('Nom', { exact: true }).fill(p.family);
+    await page.getByLabel('Prénom').fill(p.given);
     await page.getByLabel('Sexe').selectOption('female');
     await page.getByLabel('Année de naissance').fill('1992');
-    await page.getByLabel(/Téléphone/).fill(phone);
-    await page.getByLabel(/Village/).fill(village);
+    await page.getByLabel(/Téléphone/).fill(p.phone);
+    await page.getByLabel(/Village/).fill(p.village);
     await page.getByRole('button', { name: 'Enregistrer' }).click();
-    await page.getByRole('heading', { name: `COULIBALY ${given}` }).waitFor();
+    await page.getByRole('heading', { name: `${p.family.toUpperCase()} ${p.given}` }).waitFor();
     await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
+  };
+  await step('offline: register two patients', async () => {
+    await register(other);
+    await page.getByRole('button', { name: 'Patients', exact: true }).click();
+    await register({ family, given, phone, village });
   });
-  await step('offline: record a consultation with a diagnosis, a prescription and a referral', async () => {
+  await step('offline: record a consultation with a diagnosis, a prescription and a referral to CSCOM Djéli', async () => {
     await page.getByRole('button', { name: 'Nouvelle consultation' }).click();
     await page.getByLabel('Motif', { exact: true }).fill('Fièvre depuis trois jours');
-    await page.getByLabel('Température (°C)').fill('39,2');
     await page.getByLabel(/Pouls/).fill('110');
     await page.getByLabel('Poids (kg)').fill('52');
     // Bad input first: a clear French message next to the field, nothing saved.
     await page.getByLabel('Température (°C)').fill('52');
     await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
     await page.getByText('Température entre 30 et 45 °C.').waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: '2 enregistrements en attente d’envoi' }).waitFor();
     await page.getByLabel('Température (°C)').fill('39,2');
     await page.getByRole('button', { name: 'Ajouter un diagnostic' }).click();
     await page.getByLabel('Diagnostic (CIM-10)').selectOption('B54');
@@ -127,11 +78,11 @@ try {
     await page.getByLabel('Référer vers').selectOption('cscom-djeli');
     await page.getByLabel('Motif de la référence').selectOption('paludisme-grave');
     await page.getByLabel('Urgence').selectOption('urgent');
-    await page.screenshot({ path: 'e2e/last-consultation.png', fullPage: true });
+    await page.screenshot({ path: `${OUTPUT}/consultation-form.png`, fullPage: true });
     await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
     await page.getByText('Paludisme simple, non confirmé (sans précision)').waitFor();
     await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
-    await page.getByTestId('sync-pending').filter({ hasText: '2 enregistrements en attente d’envoi' }).waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: '3 enregistrements en attente d’envoi' }).waitFor();
   });
   await step('offline: reload, unlock with the PIN, find her as "Kulibali"', async () => {
     await page.reload();
@@ -142,67 +93,135 @@ try {
     await page.getByRole('heading', { name: 'Patients' }).waitFor();
     timings['unlock to patient list'] = Math.round(performance.now() - t0);
     await page.getByLabel(/Rechercher/).fill(`kulibali ${given}`);
-    await page.getByRole('button', { name: new RegExp(`COULIBALY ${given}`) }).waitFor();
+    await page.getByRole('button', { name: new RegExp(name) }).waitFor();
   });
   await step('IndexedDB holds no clear name, phone or village', async () => {
-    const dump = await page.evaluate(async () => {
-      const open = indexedDB.open('sante-rurale');
-      const db = await new Promise((res, rej) => ((open.onsuccess = () => res(open.result)), (open.onerror = rej)));
-      const out = [];
-      const dec = new TextDecoder();
-      const walk = (v) => {
-        if (v instanceof ArrayBuffer) out.push(dec.decode(v));
-        else if (ArrayBuffer.isView(v)) out.push(dec.decode(v));
-        else if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => (out.push(k), walk(x)));
-        else out.push(String(v));
-      };
-      for (const name of db.objectStoreNames) {
-        const rows = await new Promise((res, rej) => {
-          const r = db.transaction(name).objectStore(name).getAll();
-          r.onsuccess = () => res(r.result);
-          r.onerror = rej;
-        });
-        walk(rows);
-      }
-      return out.join('\n').toLowerCase();
-    });
-    for (const secret of [family, given, phone, village, 'kulibali']) {
-      if (dump.includes(secret.toLowerCase())) throw new Error(`IndexedDB holds "${secret}" in clear`);
+    const dump = await dumpIndexedDb(page);
+    for (const secret of [family, given, phone, village, 'kulibali', other.family, other.given, other.phone, other.village]) {
+      check(!dump.includes(secret.toLowerCase()), `IndexedDB holds "${secret}" in clear`);
     }
   });
-  await context.setOffline(false);
-  await step('online: sync, the outbox empties', async () => {
-    await page.getByRole('button', { name: 'Synchroniser' }).click();
-    await page.getByTestId('sync-message').filter({ hasText: /^Synchronisé$/ }).waitFor({ timeout: 120000 });
-    await page.getByTestId('sync-pending').filter({ hasText: 'Aucune consultation en attente' }).waitFor();
-  });
-  await step('through the FHIR API: the patient once, with her encounter, vital signs, diagnosis, prescription, referral and the batch Provenance', async () => {
-    const config = await (await fetch(new URL('/app-config.json', APP_URL))).json();
-    const token = await apiToken(context, config);
-    const api = async (path) => {
-      const r = await fetch(new URL(`/fhir/${path}`, APP_URL), { headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' } });
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-      return r.json();
-    };
-    const patients = await api(`Patient?given=${given}`);
-    if (patients.total !== 1) throw new Error(`expected one patient ${given}, found ${patients.total}`);
-    const id = patients.entry[0].resource.id;
+  await a.context.setOffline(false);
+  await step('online: sync, the outbox empties', () => syncNow(page));
+
+  const konobougou = await fhirApi(browser, 'soignant.konobougou');
+  const ids = {};
+  await step('through the FHIR API: each patient once, her encounter, vital signs, diagnosis, prescription, referral and the batch Provenance', async () => {
+    const found = await konobougou.get(`Patient?given=${given}`);
+    check(found.total === 1, `expected one patient ${given}, found ${found.total}`);
+    ids.patient = found.entry[0].resource.id;
+    const others = await konobougou.get(`Patient?given=${other.given}`);
+    check(others.total === 1, `expected one patient ${other.given}, found ${others.total}`);
+    ids.other = others.entry[0].resource.id;
     const expected = { Encounter: 1, Observation: 3, Condition: 1, MedicationRequest: 1, ServiceRequest: 1 };
     for (const [type, n] of Object.entries(expected)) {
-      const b = await api(`${type}?subject=Patient/${id}`);
-      if (b.total !== n) throw new Error(`${type}: expected ${n}, found ${b.total}`);
+      const b = await konobougou.get(`${type}?subject=Patient/${ids.patient}`);
+      check(b.total === n, `${type}: expected ${n}, found ${b.total}`);
     }
-    const referral = (await api(`ServiceRequest?subject=Patient/${id}`)).entry[0].resource;
-    if (referral.performer?.[0]?.reference !== 'Organization/cscom-djeli') throw new Error(`referral performer ${JSON.stringify(referral.performer)}`);
-    const provenance = await api(`Provenance?target=Patient/${id}`);
-    if (!(provenance.total >= 1)) throw new Error(`no Provenance for Patient/${id}`);
+    const referral = (await konobougou.get(`ServiceRequest?subject=Patient/${ids.patient}`)).entry[0].resource;
+    check(referral.performer?.[0]?.reference === 'Organization/cscom-djeli', `referral performer ${JSON.stringify(referral.performer)}`);
+    const provenance = await konobougou.get(`Provenance?target=Patient/${ids.patient}`);
+    check(provenance.total === 1, `expected the registration's Provenance for Patient/${ids.patient}, found ${provenance.total}`);
   });
-  if (cspErrors.length) throw new Error(`CSP violations: ${cspErrors.join(' | ')}`);
-  await page.screenshot({ path: 'e2e/last-smoke.png', fullPage: true });
+
+  await step('a consultation whose response is lost after the server committed it is retried, nothing doubled', async () => {
+    await openPatient(page, given, name);
+    await page.getByRole('button', { name: 'Nouvelle consultation' }).click();
+    await page.getByLabel('Motif', { exact: true }).fill('Contrôle après traitement');
+    await page.getByLabel('Température (°C)').fill('37,1');
+    await page.getByLabel(/Pouls/).fill('84');
+    await page.getByLabel('Poids (kg)').fill('52');
+    await page.getByRole('button', { name: 'Enregistrer la consultation' }).click();
+    await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
+    let committed;
+    const dropAfterCommit = async (route) => {
+      if (route.request().method() !== 'POST' || committed !== undefined) return route.continue();
+      const response = await route.fetch(); // the server commits and answers...
+      committed = response.status();
+      await route.abort('connectionreset'); // ...and the answer never reaches the phone
+    };
+    const pushUrl = (url) => url.pathname === '/fhir';
+    await a.context.route(pushUrl, dropAfterCommit);
+    await page.getByRole('button', { name: 'Synchroniser' }).click();
+    await page.getByTestId('sync-message').filter({ hasText: /^Le serveur ne répond pas/ }).waitFor({ timeout: 60000 });
+    await a.context.unroute(pushUrl, dropAfterCommit);
+    check(committed === 200, `the server answered the lost push with ${committed}`);
+    await page.waitForTimeout(1500); // the first retry is due after 1 s
+    await syncNow(page);
+    const encounters = await konobougou.get(`Encounter?subject=Patient/${ids.patient}`);
+    check(encounters.total === 2, `expected 2 encounters, found ${encounters.total}`);
+    const observations = await konobougou.get(`Observation?subject=Patient/${ids.patient}`);
+    check(observations.total === 6, `expected 6 observations, found ${observations.total}`);
+    const control = encounters.entry.map((e) => e.resource).find((e) => e.reasonCode?.[0]?.text === 'Contrôle après traitement');
+    check(control, 'the retried consultation is on the server');
+    check(control.meta.versionId === '1', `the retried encounter is at version ${control.meta.versionId}, not 1`);
+    const provenance = await konobougou.get(`Provenance?target=Encounter/${control.id}`);
+    check(provenance.total === 1, `expected one Provenance for the retried batch, found ${provenance.total}`);
+  });
+
+  const b = await step('soignant.djeli signs in on another phone', () => openDevice(browser, 'soignant.djeli'));
+  devices.push(b);
+  await step('CSCOM Djéli sees the referred patient, and not the other Konobougou patient', async () => {
+    await b.page.getByRole('button', { name: 'Références', exact: true }).click();
+    await b.page.getByText(name).first().waitFor();
+    await b.page.getByRole('button', { name: 'Patients', exact: true }).click();
+    await b.page.getByLabel(/Rechercher/).fill(`kulibali ${given}`);
+    await b.page.getByRole('button', { name: new RegExp(name) }).waitFor();
+    await b.page.getByLabel(/Rechercher/).fill(other.given);
+    await b.page.getByText('Aucun patient trouvé.').waitFor();
+    const djeli = await fhirApi(browser, 'soignant.djeli');
+    check((await djeli.get(`Patient?given=${other.given}`)).total === 0, 'Djéli finds the other Konobougou patient through the API');
+    check((await djeli.get(`Patient/${ids.patient}`)).id === ids.patient, 'Djéli reads the referred patient');
+  });
+
+  const c = await step('major.konobougou signs in on a third phone', () => openDevice(browser, 'major.konobougou'));
+  devices.push(c);
+  const newVillage = `Kati${suffix}`;
+  const newPhone = `79${String(Date.now()).slice(-6)}`;
+  await step('two phones change the same patient offline; the second merges the conflict in the app', async () => {
+    await a.context.setOffline(true);
+    await c.context.setOffline(true);
+    const edit = async (device, field, value) => {
+      await openPatient(device.page, given, name);
+      await device.page.getByRole('button', { name: 'Modifier' }).click();
+      await device.page.getByRole('heading', { name: 'Modifier le patient' }).waitFor();
+      await device.page.getByLabel(field).fill(value);
+      await device.page.getByRole('button', { name: 'Enregistrer' }).click();
+      await device.page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
+    };
+    await edit(a, /Village/, newVillage);
+    await edit(c, /Téléphone/, newPhone);
+    await a.context.setOffline(false);
+    await syncNow(a.page);
+    await c.context.setOffline(false);
+    await syncNow(c.page);
+    await c.page.getByText('Envois refusés').click();
+    await c.page.getByRole('button', { name: 'Résoudre le conflit' }).click();
+    await c.page.getByRole('heading', { name: 'Conflit à résoudre' }).waitFor({ timeout: 30000 });
+    await c.page.getByLabel('Fusionner champ par champ').check();
+    await c.page.locator('input[id$="-telecom-mine"]').check();
+    await c.page.locator('input[id$="-address-theirs"]').check();
+    await c.page.screenshot({ path: `${OUTPUT}/conflict.png`, fullPage: true });
+    await c.page.getByRole('button', { name: 'Valider et renvoyer' }).click();
+    await c.page.getByTestId('flash').filter({ hasText: 'Conflit résolu' }).waitFor();
+    await syncNow(c.page);
+    const patient = await konobougou.get(`Patient/${ids.patient}`);
+    check(patient.meta.versionId === '3', `expected version 3 after both changes, found ${patient.meta.versionId}`);
+    check(patient.address?.[0]?.city === newVillage, `village ${JSON.stringify(patient.address)}`);
+    check(patient.telecom?.[0]?.value === `+223${newPhone}`, `phone ${JSON.stringify(patient.telecom)}`);
+    // The first phone gets the merged record with its next sync.
+    await syncNow(a.page);
+    await openPatient(a.page, given, name);
+    await a.page.getByText(`+223${newPhone}`).first().waitFor();
+  });
+
+  const csp = devices.flatMap((d) => d.cspErrors);
+  check(csp.length === 0, `CSP violations: ${csp.join(' | ')}`);
+  await page.screenshot({ path: `${OUTPUT}/last-smoke.png`, fullPage: true });
 } catch (e) {
   failed = true;
   console.error(`\nFAILED: ${e instanceof Error ? e.stack : e}`);
+  for (const [i, d] of devices.entries()) await d.page.screenshot({ path: `${OUTPUT}/failure-${i}-${d.user}.png`, fullPage: true }).catch(() => undefined);
 } finally {
   await browser.close();
 }

@@ -64,10 +64,10 @@ export function App() {
     <div className="flex min-h-screen flex-col">
       <header className="flex flex-wrap items-center justify-between gap-1 bg-teal-800 px-3 py-2 text-white">
         <span className="font-bold">{t('app.title')}</span>
-        <nav className="flex gap-1" aria-label="Navigation">
-          <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'patients' })}>{t('nav.patients')}</button>
-          <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'referrals' })}>{t('nav.referrals')}</button>
-          <button type="button" className="rounded px-3 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'settings' })}>{t('nav.settings')}</button>
+        <nav className="flex flex-wrap gap-1" aria-label="Navigation">
+          <button type="button" className="rounded px-2 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'patients' })}>{t('nav.patients')}</button>
+          <button type="button" className="rounded px-2 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'referrals' })}>{t('nav.referrals')}</button>
+          <button type="button" className="rounded px-2 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'settings' })}>{t('nav.settings')}</button>
         </nav>
       </header>
       <main className="mx-auto w-full max-w-2xl flex-1 p-3">
@@ -78,6 +78,7 @@ export function App() {
         )}
         {view.name === 'patients' && <PatientListScreen />}
         {view.name === 'register' && <RegisterPatientScreen />}
+        {view.name === 'editPatient' && <RegisterPatientScreen key={view.patientId} patientId={view.patientId} />}
         {view.name === 'patient' && <PatientRecordScreen patientId={view.patientId} />}
         {view.name === 'consult' && <ConsultationScreen patientId={view.patientId} referralSection={(form, lists) => <ReferralSection form={form} lists={lists} />} />}
         {view.name === 'settings' && <SettingsScreen />}

@@ -16,6 +16,7 @@ export type View =
   | { name: 'patients' }
   | { name: 'register' }
   | { name: 'patient'; patientId: string }
+  | { name: 'editPatient'; patientId: string }
   | { name: 'consult'; patientId: string }
   | { name: 'settings' }
   | { name: 'referrals' }

@@ -36,6 +36,7 @@ export function PatientRecordScreen({ patientId }: { patientId: string }) {
       </div>
       <div className="flex gap-2">
         <button type="button" className="btn-secondary" onClick={() => go({ name: 'patients' })}>{t('app.back')}</button>
+        <button type="button" className="btn-secondary" onClick={() => go({ name: 'editPatient', patientId })}>{t('patient.edit')}</button>
         <button type="button" className="btn-primary flex-1" onClick={() => go({ name: 'consult', patientId })}>{t('patient.newConsultation')}</button>
       </div>
 

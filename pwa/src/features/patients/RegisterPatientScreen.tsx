@@ -1,24 +1,38 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { patientFormSchema, type PatientForm } from '../../lib/fhir/patient';
+import { formFromPatient, patientFormSchema, type PatientForm } from '../../lib/fhir/patient';
+import type { Patient } from '../../lib/fhir/types';
 import { Field, optionalNumber } from '../../shared/Field';
 import { siteOrganizationId, useSession } from '../../shared/session';
+import { editPatient } from './editPatient';
 import { registerPatient } from './registerPatient';
 
-export function RegisterPatientScreen() {
+/** Registers a patient, or, with `patientId`, changes one already on the phone. */
+export function RegisterPatientScreen({ patientId }: { patientId?: string }) {
   const { t } = useTranslation();
   const { store, user, go, touch } = useSession();
   const [failure, setFailure] = useState<string>();
-  const { register, handleSubmit, formState } = useForm<PatientForm>({ resolver: zodResolver(patientFormSchema) });
+  const { register, handleSubmit, formState, reset } = useForm<PatientForm>({ resolver: zodResolver(patientFormSchema) });
+  const [loaded, setLoaded] = useState(patientId === undefined);
   const e = formState.errors;
   const site = siteOrganizationId(user);
+
+  useEffect(() => {
+    if (patientId === undefined) return;
+    store!.get<Patient>('Patient', patientId).then((stored) => {
+      if (stored) reset(formFromPatient(stored.resource));
+      setLoaded(stored !== undefined);
+    });
+  }, [store, patientId, reset]);
 
   const submit = async (form: PatientForm) => {
     setFailure(undefined);
     try {
-      const id = await registerPatient(store!, form, site!);
+      let id = patientId;
+      if (id === undefined) id = await registerPatient(store!, form, site!);
+      else await editPatient(store!, id, form);
       touch();
       // Only now, after the IndexedDB commit, is it "Enregistré".
       go({ name: 'patient', patientId: id }, 'form.saved');
@@ -28,9 +42,10 @@ export function RegisterPatientScreen() {
   };
 
   if (!site) return <p role="alert">{t('auth.noSite')}</p>;
+  if (!loaded) return <p>{t('app.loading')}</p>;
   return (
     <section>
-      <h1 className="mb-3 text-xl font-bold">{t('patient.registerTitle')}</h1>
+      <h1 className="mb-3 text-xl font-bold">{t(patientId === undefined ? 'patient.registerTitle' : 'patient.editTitle')}</h1>
       <form onSubmit={handleSubmit(submit)} noValidate className="space-y-4">
         <Field id="family" label={t('patient.family')} error={e.family?.message}>
           <input id="family" autoComplete="off" {...register('family')} aria-invalid={!!e.family} />
@@ -63,7 +78,7 @@ export function RegisterPatientScreen() {
         {failure && <p role="alert" className="field-error">{failure}</p>}
         {Object.keys(e).length > 0 && <p role="alert" className="field-error">{t('form.fixErrors')}</p>}
         <div className="flex gap-2">
-          <button type="button" className="btn-secondary" onClick={() => go({ name: 'patients' })}>{t('app.back')}</button>
+          <button type="button" className="btn-secondary" onClick={() => go(patientId === undefined ? { name: 'patients' } : { name: 'patient', patientId })}>{t('app.back')}</button>
           <button type="submit" className="btn-primary flex-1" disabled={formState.isSubmitting}>
             {formState.isSubmitting ? t('form.saving') : t('form.save')}
           </button>

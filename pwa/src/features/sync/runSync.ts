@@ -29,7 +29,8 @@ export async function runSync(): Promise<void> {
   const status = useSyncStatus.getState();
   const { store, tokens, config, deviceId, touch } = useSession.getState();
   if (!store || !config || !deviceId || status.running) return;
-  status.set({ running: true });
+  // The last ending no longer holds while this sync runs ("Synchronisé" only once it answered).
+  status.set({ running: true, message: undefined });
   try {
     if (!navigator.onLine) {
       status.set({ message: { key: 'sync.offline', tone: 'info' } });

@@ -55,3 +55,47 @@ export function patientFromForm(form: PatientForm, id: string, siteOrganizationI
   if (form.village?.trim()) patient.address = [{ city: form.village.trim(), country: 'ML' }];
   return patient;
 }
+
+/** The form as a stored Patient fills it (an estimated birth year shows as the estimated age). */
+export function formFromPatient(patient: Patient, now = new Date()): PatientForm {
+  const year = Number(String(patient.birthDate ?? '').slice(0, 4));
+  const phone = patient.telecom?.find((t) => t.system === 'phone')?.value ?? '';
+  const form: PatientForm = {
+    family: patient.name?.[0]?.family ?? '',
+    given: patient.name?.[0]?.given?.join(' ') ?? '',
+    gender: patient.gender === 'male' ? 'male' : 'female',
+    phone: phone.replace(/^\+223/, ''),
+    village: patient.address?.[0]?.city ?? '',
+  };
+  if (Number.isInteger(year) && year > 0) {
+    if (isBirthDateEstimated(patient)) form.estimatedAge = Math.max(0, now.getFullYear() - year);
+    else form.birthYear = year;
+  }
+  return form;
+}
+
+/**
+ * The stored Patient changed as the form says: the form's fields are replaced, everything the
+ * form does not show (identifiers, other names, telecoms and addresses, the managing site,
+ * extensions) is kept as it was.
+ */
+export function patientWithForm(existing: Patient, form: PatientForm, now = new Date()): Patient {
+  const site = String(existing.managingOrganization?.reference ?? '').replace('Organization/', '');
+  const fresh = patientFromForm(form, existing.id!, site, now);
+  const updated: Patient = { ...existing, gender: fresh.gender, birthDate: fresh.birthDate };
+  updated.name = [{ ...existing.name?.[0], family: fresh.name![0].family, given: fresh.name![0].given }, ...(existing.name?.slice(1) ?? [])];
+  const otherExtensions = existing._birthDate?.extension?.filter((x) => x.url !== ESTIMATED_BIRTH_EXTENSION) ?? [];
+  const birthExtensions = [...otherExtensions, ...(fresh._birthDate?.extension ?? [])];
+  if (birthExtensions.length > 0) updated._birthDate = { ...existing._birthDate, extension: birthExtensions };
+  else delete updated._birthDate;
+  const telecoms = [...(fresh.telecom ?? []), ...(existing.telecom?.filter((t) => t.system !== 'phone') ?? []), ...(existing.telecom?.filter((t) => t.system === 'phone').slice(1) ?? [])];
+  if (telecoms.length > 0) updated.telecom = telecoms;
+  else delete updated.telecom;
+  const city = fresh.address?.[0]?.city;
+  const [first, ...rest] = existing.address ?? [];
+  const firstAddress = city ? { ...(first ?? { country: 'ML' }), city } : first && { ...first, city: undefined };
+  const addresses = [firstAddress, ...rest].filter((a) => a && Object.values(a).some((v) => v !== undefined));
+  if (addresses.length > 0) updated.address = addresses as Patient['address'];
+  else delete updated.address;
+  return updated;
+}

@@ -116,12 +116,42 @@ async function applyAccepted(store: SecureStore, seq: number, payload: OutboxPay
     // A newer local edit of the same record (queued later) stays local.
     const stillThisWrite = current !== undefined && JSON.stringify(current.resource) === JSON.stringify(w.resource);
     if (stillThisWrite) updated.push({ resource: w.resource, version: versions.get(key), local: false });
+    // A newer local edit is based on this write now (see rebaseLaterWrites).
+    else if (current?.local && versions.has(key)) updated.push({ ...current, version: versions.get(key) });
   }
   const rows = await Promise.all(updated.map((r) => store.prepareRecord(r)));
+  const rebased = await rebaseLaterWrites(store, seq, versions);
   await store.db.transaction('rw', store.db.records, store.db.outbox, async () => {
     await store.db.records.bulkPut(rows);
+    for (const r of rebased) await store.db.outbox.update(r.seq, { v: r.v });
     await store.db.outbox.delete(seq);
   });
+}
+
+/**
+ * A later edit on this device of a record the accepted batch wrote was made on top of that
+ * write: it is now based on the version the server gave it (else it would conflict with the
+ * device's own change). Only batches never sent are changed; a sent batch keeps its bytes.
+ */
+async function rebaseLaterWrites(store: SecureStore, seq: number, versions: Map<string, string>) {
+  const rebased: { seq: number; v: Awaited<ReturnType<SecureStore['sealOutbox']>> }[] = [];
+  if (versions.size === 0) return rebased;
+  const later = await store.db.outbox.where('seq').above(seq).toArray();
+  for (const row of later) {
+    if (row.status !== 'pending') continue;
+    const payload = await store.openOutbox<OutboxPayload>(row);
+    if (payload.frozen !== undefined) continue;
+    let changed = false;
+    for (const w of payload.writes) {
+      const version = versions.get(`${w.resource.resourceType}/${w.resource.id}`);
+      if (version !== undefined && w.baseVersion !== version) {
+        w.baseVersion = version;
+        changed = true;
+      }
+    }
+    if (changed) rebased.push({ seq: row.seq!, v: await store.sealOutbox(payload) });
+  }
+  return rebased;
 }
 
 async function refusalOf(response: Response): Promise<Refusal> {

@@ -126,26 +126,55 @@ public final class TestKeycloak {
     public void setUserEnabled(String username, boolean enabled) {
         String token = adminToken();
         String users = issuerAdminUrl() + "/users";
-        HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(users + "?exact=true&username="
-                + URLEncoder.encode(username, StandardCharsets.UTF_8)))
-                .header("Authorization", "Bearer " + token).GET());
-        expectStatus(found, 200, "looking up user " + username);
-        List<Object> matches;
-        try {
-            matches = JSONArrayUtils.parse(found.body());
-        } catch (ParseException e) {
-            throw new AssertionError("Unexpected admin API answer for user " + username + ": " + found.body(), e);
-        }
-        if (matches.size() != 1) {
-            throw new AssertionError("Expected one Keycloak user named " + username + ", found " + matches.size());
-        }
-        @SuppressWarnings("unchecked")
-        String id = String.valueOf(((Map<String, Object>) matches.get(0)).get("id"));
-        HttpResponse<String> updated = send(HttpRequest.newBuilder(URI.create(users + "/" + id))
+        Map<String, Object> user = findOne(token, users + "?exact=true&username=", username, "user");
+        HttpResponse<String> updated = send(HttpRequest.newBuilder(URI.create(users + "/" + user.get("id")))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"enabled\":" + enabled + "}")));
         expectStatus(updated, 204, (enabled ? "enabling " : "disabling ") + username);
+    }
+
+    /**
+     * Lets a client of the realm redirect to, and be called from, {@code origin} (a deployment's
+     * own origin, as an operator would add it): the app under test is served on a random port.
+     */
+    public void allowClientOrigin(String clientId, String origin) {
+        String token = adminToken();
+        String clients = issuerAdminUrl() + "/clients";
+        Map<String, Object> client = findOne(token, clients + "?clientId=", clientId, "client");
+        try {
+            List<Object> redirects = new ArrayList<>(JSONObjectUtils.getStringList(client, "redirectUris"));
+            List<Object> origins = new ArrayList<>(JSONObjectUtils.getStringList(client, "webOrigins"));
+            redirects.add(origin + "/*");
+            origins.add(origin);
+            String update = JSONObjectUtils.toJSONString(Map.of("redirectUris", redirects, "webOrigins", origins));
+            HttpResponse<String> updated = send(HttpRequest.newBuilder(URI.create(clients + "/" + client.get("id")))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(update)));
+            expectStatus(updated, 204, "allowing " + origin + " for client " + clientId);
+        } catch (ParseException e) {
+            throw new AssertionError("Unexpected client representation of " + clientId + ": " + client, e);
+        }
+    }
+
+    /** The one representation the admin API lists at {@code query + name}. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> findOne(String token, String query, String name, String what) {
+        HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(query
+                + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + token).GET());
+        expectStatus(found, 200, "looking up " + what + " " + name);
+        List<Object> matches;
+        try {
+            matches = JSONArrayUtils.parse(found.body());
+        } catch (ParseException e) {
+            throw new AssertionError("Unexpected admin API answer for " + what + " " + name + ": " + found.body(), e);
+        }
+        if (matches.size() != 1) {
+            throw new AssertionError("Expected one Keycloak " + what + " named " + name + ", found " + matches.size());
+        }
+        return (Map<String, Object>) matches.get(0);
     }
 
     private String issuerAdminUrl() {
