@@ -13,9 +13,11 @@ import { RegisterPatientScreen } from '../features/patients/RegisterPatientScree
 import { IncomingReferralsScreen } from '../features/referrals/IncomingReferralsScreen';
 import { ReferralSection } from '../features/referrals/ReferralSection';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { UpdateBanner } from '../features/settings/UpdateBanner';
 import { askPersistentStorage } from '../features/settings/storageEstimate';
 import { ConflictScreen } from '../features/sync/ConflictScreen';
 import { runSync } from '../features/sync/runSync';
+import { useSyncStatus } from '../features/sync/syncStatus';
 import { SyncStatusBar } from '../features/sync/SyncStatusBar';
 import { Vault } from '../lib/crypto/vault';
 import { openDatabase } from '../lib/db/database';
@@ -46,6 +48,7 @@ async function start(t: (k: string, o?: Record<string, string>) => string) {
 export function App() {
   const { t } = useTranslation();
   const { screen, view, notice, go, config, flash } = useSession();
+  const syncing = useSyncStatus((s) => s.running);
   useEffect(() => {
     start(t);
   }, [t]);
@@ -70,6 +73,7 @@ export function App() {
           <button type="button" className="rounded px-2 py-2 font-semibold hover:bg-teal-700" onClick={() => go({ name: 'settings' })}>{t('nav.settings')}</button>
         </nav>
       </header>
+      <UpdateBanner busy={syncing} />
       <main className="mx-auto w-full max-w-2xl flex-1 p-3">
         {flash && (
           <p role="status" className="mb-3 rounded bg-teal-100 p-2 font-semibold text-teal-900" data-testid="flash">
