@@ -10,6 +10,9 @@
 // 3. soignant.djeli, on another phone, sees the referred patient and not the other Konobougou one.
 // 4. major.konobougou and soignant.konobougou change the same patient offline; the second to sync
 //    gets a conflict and merges it in the app, field by field; the server keeps both changes.
+// 5. A new version of the app installs while a change waits offline: nothing lost, the outbox sends.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { APP_URL, OUTPUT, PIN, check, dumpIndexedDb, fhirApi, openDevice, openPatient, step, syncNow, timings } from './support.mjs';
 
@@ -21,6 +24,8 @@ const phone = `76${String(Date.now()).slice(-6)}`;
 const village = `Sirakoro${suffix}`;
 const other = { family: 'Diarra', given: `Autre${suffix}`, phone: `66${String(Date.now()).slice(-6)}`, village: `Tienfala${suffix}` };
 
+const OVERRIDE_DIR = process.env.E2E_APP_OVERRIDE_DIR;
+const cleanups = [];
 const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true });
 const devices = [];
 let failed = false;
@@ -215,6 +220,37 @@ try {
     await a.page.getByText(`+223${newPhone}`).first().waitFor();
   });
 
+  if (!OVERRIDE_DIR) console.log('- a new version of the app installs ... not run: E2E_APP_OVERRIDE_DIR is not set (AppEndToEndTest sets it)');
+  else await step('a new version of the app installs while a change waits offline: nothing lost, the outbox still sends', async () => {
+    // The next build: the server now serves a different service worker script (a file in the
+    // directory the test server serves before the built app; Playwright cannot route the
+    // browser's own service worker update check).
+    const swFile = join(OVERRIDE_DIR, 'sw.js');
+    writeFileSync(swFile, `${await (await fetch(new URL('/sw.js', APP_URL))).text()}\n// next build ${suffix}\n`);
+    cleanups.push(() => rmSync(swFile, { force: true }));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await page.getByText('Une nouvelle version est prête.').waitFor({ timeout: 60000 });
+    // Offline now (back online the app would sync at once): a change waits in the outbox.
+    await a.context.setOffline(true);
+    await openPatient(page, given, name);
+    await page.getByRole('button', { name: 'Modifier' }).click();
+    await page.getByLabel(/Village/).fill(`Ségou${suffix}`);
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByTestId('flash').filter({ hasText: 'Enregistré sur le téléphone.' }).waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: '1 enregistrement en attente d’envoi' }).waitFor();
+    await page.getByRole('button', { name: 'Mettre à jour' }).click();
+    await page.getByRole('heading', { name: 'Déverrouiller' }).waitFor({ timeout: 30000 });
+    await page.getByLabel('Code PIN').fill(PIN);
+    await page.getByRole('button', { name: 'Déverrouiller' }).click();
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: '1 enregistrement en attente d’envoi' }).waitFor();
+    check(!(await page.getByText('Une nouvelle version est prête.').isVisible()), 'the new version is still offered after the update');
+    await a.context.setOffline(false);
+    await syncNow(page);
+    const patient = await konobougou.get(`Patient/${ids.patient}`);
+    check(patient.address?.[0]?.city === `Ségou${suffix}`, `village after the update ${JSON.stringify(patient.address)}`);
+  });
+
   const csp = devices.flatMap((d) => d.cspErrors);
   check(csp.length === 0, `CSP violations: ${csp.join(' | ')}`);
   await page.screenshot({ path: `${OUTPUT}/last-smoke.png`, fullPage: true });
@@ -223,6 +259,7 @@ try {
   console.error(`\nFAILED: ${e instanceof Error ? e.stack : e}`);
   for (const [i, d] of devices.entries()) await d.page.screenshot({ path: `${OUTPUT}/failure-${i}-${d.user}.png`, fullPage: true }).catch(() => undefined);
 } finally {
+  for (const c of cleanups) c();
   await browser.close();
 }
 console.log(JSON.stringify(timings));

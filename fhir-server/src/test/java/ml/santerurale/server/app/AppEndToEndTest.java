@@ -37,7 +37,8 @@ class AppEndToEndTest extends ServerIntegrationTest {
 
         String log = runScript("smoke.mjs", chrome, Duration.ofMinutes(12));
 
-        assertThat(log).contains("1 passed, 0 failed");
+        assertThat(log).contains("1 passed, 0 failed")
+                .containsPattern("- a new version of the app installs .* ok");
     }
 
     private String runScript(String script, String chrome, Duration timeout) throws IOException, InterruptedException {
@@ -50,6 +51,7 @@ class AppEndToEndTest extends ServerIntegrationTest {
         builder.environment().put("APP_URL", baseUrl() + "/");
         builder.environment().put("CHROME_PATH", chrome);
         builder.environment().put("E2E_OUTPUT", OUTPUT.toString());
+        builder.environment().put("E2E_APP_OVERRIDE_DIR", APP_OVERRIDE.toString());
         Process process = builder.start();
         boolean finished = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
         if (!finished) {

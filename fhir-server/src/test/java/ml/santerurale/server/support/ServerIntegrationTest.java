@@ -33,12 +33,18 @@ public abstract class ServerIntegrationTest {
 
     private static final Path DATA_DIRECTORY = createDataDirectory();
 
+    /** A directory whose files the server serves in place of the built app's files of the same path. */
+    protected static final Path APP_OVERRIDE = DATA_DIRECTORY.resolve("app-override");
+
     @DynamicPropertySource
     static void isolatedDatabase(DynamicPropertyRegistry registry) {
         registry.add("srm.database.embedded.data-directory", () -> DATA_DIRECTORY.resolve("postgres").toString());
         registry.add("srm.database.embedded.port", () -> "0");
         registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
+        // Files here shadow the built app's (the end-to-end test serves a next build's service worker).
+        registry.add("spring.web.resources.static-locations",
+                () -> APP_OVERRIDE.toUri() + ",classpath:/META-INF/resources/");
         registry.add("srm.security.issuers[0].issuer", TestKeycloak.get()::issuer);
         registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
@@ -132,7 +138,9 @@ public abstract class ServerIntegrationTest {
 
     private static Path createDataDirectory() {
         try {
-            return Files.createTempDirectory("srm-it-");
+            Path directory = Files.createTempDirectory("srm-it-");
+            Files.createDirectories(directory.resolve("app-override"));
+            return directory;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
