@@ -51,7 +51,7 @@ class ExternalDatabaseTest {
                     "--management.prometheus.metrics.export.enabled=false",
                     "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
                     "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri())) {
-                assertThat(server.getBeanNamesForType(EmbeddedPostgres.class)).as("no PostgreSQL of its own").isEmpty();
+                assertThat(server.getBeanNamesForType(EmbeddedDatabase.class)).as("no PostgreSQL of its own").isEmpty();
                 int port = ((WebServerApplicationContext) server).getWebServer().getPort();
                 String patient = "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"name\":[{\"family\":\"Externe\",\"given\":[\"Awa\"]}],"
                         + "\"gender\":\"female\",\"birthDate\":\"1990\"}";

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import ca.uhn.fhir.context.FhirContext;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import ml.santerurale.server.FhirServerApplication;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.TestTokens;
@@ -84,25 +83,84 @@ class RestartTest {
     }
 
     @Test
-    void readinessGoesDownWithTheDatabaseWhileLivenessStaysUp() throws Exception {
-        // Hikari waits this long for a connection before the health check gives up (30 s by default).
-        try (ConfigurableApplicationContext server = start(Files.createTempDirectory("srm-readiness-"),
-                "--spring.datasource.hikari.connection-timeout=2000")) {
+    void whileTheDatabaseIsAwayReadinessFallsAndRequestsGet503AtOnceThenTheServerStartsItAgainAndStopsFastWithoutIt() throws Exception {
+        Path data = Files.createTempDirectory("srm-outage-");
+        String id = UUID.randomUUID().toString();
+        // Long enough for the checks of the outage below before the server starts PostgreSQL again.
+        try (ConfigurableApplicationContext server = start(data, "--srm.database.embedded.restart-after=20s")) {
             String health = base(server).replace("/fhir", "/actuator/health");
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(health + "/readiness")).GET().build(),
+            Patient patient = ClinicalRecords.patient("Panne", "Awa", "cscom-konobougou");
+            patient.setId(id);
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + id))
+                    .header("Content-Type", "application/fhir+json").header("Authorization", BEARER)
+                    .PUT(HttpRequest.BodyPublishers.ofString(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(patient))).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(get(health + "/readiness").statusCode()).isEqualTo(200);
 
-            server.getBean(EmbeddedPostgres.class).close();
+            long stopped = stopPostgres(data);
+            double downAfter = awaitReadiness(health, 503, stopped, 30);
+            System.out.printf("[outage] readiness 503 %.1f s after the database stopped%n", downAfter);
+            assertThat(downAfter).as("seconds until readiness says DOWN (the pool's own check took 30)").isLessThan(10);
+            assertThat(get(health + "/liveness").statusCode())
+                    .as("a database outage is no reason to restart the server").isEqualTo(200);
 
-            HttpResponse<String> notReady = http.send(HttpRequest.newBuilder(URI.create(health + "/readiness")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
-            assertThat(notReady.body()).contains("\"status\":\"DOWN\"");
-            HttpResponse<String> alive = http.send(HttpRequest.newBuilder(URI.create(health + "/liveness")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(alive.statusCode()).as("a database outage is no reason to restart the server: %s", alive.body()).isEqualTo(200);
+            for (HttpRequest.Builder request : java.util.List.of(
+                    HttpRequest.newBuilder(URI.create(base(server) + "/metadata")).GET(),
+                    HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + id)).GET(),
+                    HttpRequest.newBuilder(URI.create(base(server) + "/Patient?family=Panne")).GET(),
+                    HttpRequest.newBuilder(URI.create(base(server))).header("Content-Type", "application/fhir+json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}")))) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> away = http.send(request.header("Authorization", BEARER).build(), HttpResponse.BodyHandlers.ofString());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
+                assertThat(seconds).as("answered at once, not after the pool's timeout").isLessThan(5);
+                assertThat(away.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(away.body()).contains("\"resourceType\":\"OperationOutcome\"", "\"code\":\"transient\"",
+                                "The database is unavailable for a moment; nothing of this request was written")
+                        .doesNotContainIgnoringCase("sql").doesNotContainIgnoringCase("jdbc")
+                        .doesNotContainIgnoringCase("hikari").doesNotContain("srm_").doesNotContain("Exception");
+            }
+            // The server starts its PostgreSQL again (after restart-after) and serves the data.
+            double upAfter = awaitReadiness(health, 200, stopped, 120);
+            System.out.printf("[outage] ready again %.1f s after the database stopped (restart-after 20 s)%n", upAfter);
+            HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + id))
+                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+            assertThat(back.body()).contains("Panne");
+
+            // Away again, and the server is stopped meanwhile.
+            awaitReadiness(health, 503, stopPostgres(data), 30);
+            long closing = System.nanoTime();
+            server.close();
+            double closeSeconds = (System.nanoTime() - closing) / 1e9;
+            System.out.printf("[outage] server stopped in %.1f s with the database away%n", closeSeconds);
+            assertThat(closeSeconds).as("a stop with the database away takes seconds, not the pool's timeouts").isLessThan(20);
         }
+    }
+
+    /** PostgreSQL's fast shutdown, as an operator's {@code pg_ctl stop -m fast} does it; returns when. */
+    private static long stopPostgres(Path data) throws Exception {
+        long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(0).trim());
+        new ProcessBuilder("kill", "-INT", Long.toString(postmaster)).inheritIO().start().waitFor();
+        return System.nanoTime();
+    }
+
+    /** Seconds from {@code since} until readiness answers {@code status}; fails after {@code limit} s. */
+    private double awaitReadiness(String health, int status, long since, int limit) throws Exception {
+        HttpResponse<String> ready = get(health + "/readiness");
+        while (ready.statusCode() != status && System.nanoTime() - since < limit * 1_000_000_000L) {
+            Thread.sleep(100);
+            ready = get(health + "/readiness");
+        }
+        assertThat(ready.statusCode()).as("readiness within %d s: %s", limit, ready.body()).isEqualTo(status);
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static ConfigurableApplicationContext start(Path data, String... more) {

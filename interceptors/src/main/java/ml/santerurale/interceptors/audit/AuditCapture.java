@@ -213,6 +213,11 @@ public class AuditCapture {
             return true;
         }
         int status = exception.getStatusCode();
+        if (status == 503) {
+            // The database is away: nothing was read or written, and no event could be stored
+            // (waiting for the pool would hold the answer for its whole timeout).
+            return true;
+        }
         Interaction interaction = Interaction.of(operation);
         String type = requestDetails == null ? null : requestDetails.getResourceName();
         // A page link of a search is patient data when refused: it may be another user's search.

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * a failure is answered instead with a plain sentence and the request id (the {@code X-Request-ID}
  * header), and logged in full under that id: a 409 {@code conflict} when the database refused a
  * concurrent or duplicate write, a 400 {@code invalid} for a NUL character in a text (PostgreSQL
- * cannot store it), else a 500 {@code exception}.
+ * cannot store it), a 503 {@code transient} with {@code Retry-After} when the database could not be
+ * reached, else a 500 {@code exception}.
  *
  * <p>Client errors (4xx) that did not come from the database keep their messages: they are
  * written for clients. Does not guarantee: that such a message, written by HAPI or by us, never
@@ -41,12 +43,17 @@ public final class InternalDetailsNeverLeave {
         boolean fromDatabase = fromDatabase(failure);
         boolean clientError = failure instanceof BaseServerResponseException known
                 && known.getStatusCode() >= 400 && known.getStatusCode() < 500;
-        if (clientError && !fromDatabase) {
+        boolean databaseAwayAlready = failure instanceof BaseServerResponseException known
+                && known.getStatusCode() == 503;
+        if ((clientError || databaseAwayAlready) && !fromDatabase) {
             return null;
         }
         String requestId = requestDetails == null ? null : requestDetails.getRequestId();
         String reference = requestId == null ? "" : " (request id " + requestId + ")";
         log.error("Answered with a generic error{}: {}", reference, failure.toString(), failure);
+        if (databaseUnreachable(failure)) {
+            return databaseAway(reference);
+        }
         String said = messages(failure);
         if (said.contains("invalid byte sequence") || said.contains("0x00")) {
             String message = "A text in this request holds a NUL character (\\u0000), which cannot be stored;"
@@ -63,6 +70,48 @@ public final class InternalDetailsNeverLeave {
         InternalErrorException replacement = new InternalErrorException(message);
         replacement.setOperationOutcome(outcome(OperationOutcome.IssueType.EXCEPTION, message));
         return replacement;
+    }
+
+    /** Seconds a client is told to wait when the database is away. */
+    public static final String RETRY_AFTER_SECONDS = "5";
+
+    /**
+     * A 503 {@code transient} with {@code Retry-After}: the database cannot be reached (stopped,
+     * restarting, the network to it down); nothing of the request was written.
+     */
+    public static BaseServerResponseException databaseAway(String reference) {
+        String message = "The database is unavailable for a moment; nothing of this request was written."
+                + " Send it again in a few seconds" + reference + ".";
+        UnclassifiedServerFailureException away = new UnclassifiedServerFailureException(503, message,
+                outcome(OperationOutcome.IssueType.TRANSIENT, message));
+        away.addResponseHeader("Retry-After", RETRY_AFTER_SECONDS);
+        return away;
+    }
+
+    /**
+     * True when a cause says the database could not be reached or went away: a connection
+     * failure (SQLState class 08), an administrator or crash shutdown (57P01-57P03), or a pool
+     * that could not hand out a connection in time.
+     */
+    static boolean databaseUnreachable(Throwable failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException
+                    || cause instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
+                return true;
+            }
+            String type = cause.getClass().getName();
+            if (type.equals("org.springframework.jdbc.CannotGetJdbcConnectionException")
+                    || type.equals("org.springframework.transaction.CannotCreateTransactionException")
+                    || type.equals("org.hibernate.exception.JDBCConnectionException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when a database exception is among the causes, or the messages read like SQL. */

@@ -1,0 +1,48 @@
+package ml.santerurale.interceptors.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.junit.jupiter.api.Test;
+
+class InternalDetailsNeverLeaveTest {
+
+    private final InternalDetailsNeverLeave guard = new InternalDetailsNeverLeave();
+
+    @Test
+    void aDatabaseThatCannotBeReachedIsA503TransientWithRetryAfterAndNoSql() {
+        for (Throwable unreachable : List.of(
+                new RuntimeException("PreparedStatementCallback; SQL [update srm_sync_batch set response_status = ?]",
+                        new SQLTransientConnectionException("fhir - Connection is not available, request timed out after 30000ms")),
+                new RuntimeException("could not execute statement", new SQLException("Connection to localhost:5433 refused", "08001")),
+                new RuntimeException(new SQLException("terminating connection due to administrator command", "57P01")))) {
+            BaseServerResponseException answer = guard.hideInternals(null, unreachable);
+
+            assertThat(answer.getStatusCode()).isEqualTo(503);
+            assertThat(answer.getResponseHeaders()).containsEntry("Retry-After", List.of("5"));
+            OperationOutcome outcome = (OperationOutcome) answer.getOperationOutcome();
+            assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TRANSIENT);
+            assertThat(outcome.getIssueFirstRep().getDiagnostics())
+                    .startsWith("The database is unavailable for a moment; nothing of this request was written")
+                    .doesNotContainIgnoringCase("sql").doesNotContain("srm_").doesNotContain("5433");
+        }
+    }
+
+    @Test
+    void itsOwn503PassesUnchangedAndOtherDatabaseFailuresStayGeneric() {
+        BaseServerResponseException away = InternalDetailsNeverLeave.databaseAway(" (request id r1)");
+        assertThat(guard.hideInternals(null, away)).isNull();
+
+        BaseServerResponseException other = guard.hideInternals(null,
+                new InternalErrorException("could not execute statement; SQL [insert into hfj_resource ...]",
+                        new SQLException("value too long", "22001")));
+        assertThat(other.getStatusCode()).isEqualTo(500);
+        assertThat(((OperationOutcome) other.getOperationOutcome()).getIssueFirstRep().getDiagnostics())
+                .doesNotContainIgnoringCase("sql").doesNotContain("hfj_");
+    }
+}
