@@ -31,7 +31,8 @@ class AccessConfig {
      * {@code $validate} is an interaction of its own, see RoleMatrixEnforcer); the reporting
      * operations, which check their callers themselves (reporting/).
      */
-    static final Set<String> ALLOWED_OPERATIONS = Set.of("$expand", "$validate-code", "$evaluate-measure", "$dhis2-export");
+    static final Set<String> ALLOWED_OPERATIONS = Set.of("$expand", "$validate-code", "$evaluate-measure", "$dhis2-export",
+            "$dhis2-export-journal");
 
     /** Who may delete a patient together with every record that refers to it. */
     static final Set<String> CASCADE_DELETE_ROLES = Set.of("medecin");

@@ -25,7 +25,7 @@ import org.hl7.fhir.r4.model.MeasureReport;
  */
 final class Dhis2Export {
 
-    /** What a run did for one site. {@code status}: dry-run, queued, skipped. */
+    /** What a run did for one site. {@code status}: dry-run, queued, skipped (unchanged: a late-data check only). */
     record SiteResult(ReportingSites.Site site, String status, String detail, MeasureReport report, DataValueSet dataValueSet,
             List<String> unmapped, Long journalId) {}
 
@@ -59,20 +59,39 @@ final class Dhis2Export {
                         List.of(), null));
                 continue;
             }
-            MeasureReport report = evaluation.evaluate(measure, period, site);
-            DataValueSets.Built built = DataValueSets.build(report, measure.id, mapping, dataSet, site.orgUnit(), period.code(),
-                    LocalDate.now(clock));
-            if (dryRun) {
-                results.add(new SiteResult(site, "dry-run", "nothing sent", report, built.dataValueSet(), built.unmapped(), null));
-                continue;
-            }
-            report.setId(measure.id + "-" + site.code().toLowerCase(Locale.ROOT) + "-" + period.code().toLowerCase(Locale.ROOT));
-            daos.getResourceDao(MeasureReport.class).update(report,
-                    SystemRequestDetails.forRequestPartitionId(RequestPartitionId.defaultPartition()));
-            long id = journal.enqueue(measure.id, site.code(), period.code(), built.dataValueSet());
-            results.add(new SiteResult(site, "queued", "export " + id + " queued for DHIS2", report, built.dataValueSet(),
-                    built.unmapped(), id));
+            results.add(export(measure, dataSet, site, period, dryRun, null));
         }
         return results;
+    }
+
+    /**
+     * Exports one site's period again if its counts changed since {@code previousHash} (the
+     * journal's hash of the last export); null when they did not.
+     */
+    SiteResult reexportIfChanged(ReportingSites.Site site, ReportingPeriod period, String previousHash) {
+        ReportMeasure measure = ReportMeasure.forFrequency(period.frequency());
+        String dataSet = measure == ReportMeasure.RMA_MONTHLY ? properties.datasetRma() : properties.datasetWeekly();
+        SiteResult result = export(measure, dataSet, site, period, false, previousHash);
+        return result.status().equals("unchanged") ? null : result;
+    }
+
+    private SiteResult export(ReportMeasure measure, String dataSet, ReportingSites.Site site, ReportingPeriod period,
+            boolean dryRun, String unlessHash) {
+        MeasureReport report = evaluation.evaluate(measure, period, site);
+        DataValueSets.Built built = DataValueSets.build(report, measure.id, mapping, dataSet, site.orgUnit(), period.code(),
+                LocalDate.now(clock));
+        if (dryRun) {
+            return new SiteResult(site, "dry-run", "nothing sent", report, built.dataValueSet(), built.unmapped(), null);
+        }
+        if (built.dataValueSet().valuesHash().equals(unlessHash)) {
+            return new SiteResult(site, "unchanged", "the counts are those last exported", report, built.dataValueSet(),
+                    built.unmapped(), null);
+        }
+        report.setId(measure.id + "-" + site.code().toLowerCase(Locale.ROOT) + "-" + period.code().toLowerCase(Locale.ROOT));
+        daos.getResourceDao(MeasureReport.class).update(report,
+                SystemRequestDetails.forRequestPartitionId(RequestPartitionId.defaultPartition()));
+        long id = journal.enqueue(measure.id, site.code(), period.code(), built.dataValueSet());
+        return new SiteResult(site, "queued", "export " + id + " queued for DHIS2", report, built.dataValueSet(),
+                built.unmapped(), id);
     }
 }

@@ -11,6 +11,7 @@ import ml.santerurale.interceptors.access.AccessPolicy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Reporting (issue 15): the report Measures, their evaluation per site and period
@@ -48,6 +49,24 @@ class ReportingConfig {
     Dhis2Export dhis2Export(ReportEvaluation evaluation, Dhis2Mapping mapping, Dhis2Properties properties, ExportJournal journal,
             DaoRegistry daos) {
         return new Dhis2Export(evaluation, mapping, properties, journal, daos, Clock.systemUTC());
+    }
+
+    @Bean
+    LateDataReexport lateDataReexport(ExportJournal journal, Dhis2Export export, ReportingSites sites, JdbcTemplate jdbc,
+            Dhis2Properties properties) {
+        return new LateDataReexport(journal, export, sites, jdbc, properties, Clock.systemUTC());
+    }
+
+    @Bean
+    ExportSchedule dhis2ExportSchedule(LateDataReexport exports, Dhis2Properties properties) {
+        return new ExportSchedule(exports, properties);
+    }
+
+    @Bean
+    Dhis2JournalOperation dhis2JournalOperation(ExportJournal journal, ReportingSites sites, RestfulServer restfulServer) {
+        Dhis2JournalOperation operation = new Dhis2JournalOperation(journal, sites);
+        restfulServer.registerProvider(operation);
+        return operation;
     }
 
     @Bean

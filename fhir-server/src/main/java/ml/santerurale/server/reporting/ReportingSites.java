@@ -43,6 +43,14 @@ final class ReportingSites {
         }
     }
 
+    /** The site whose code is {@code code}; null when there is none. */
+    Site byCode(String code) {
+        SearchParameterMap query = SearchParameterMap.newSynchronous();
+        query.add(Organization.SP_IDENTIFIER, new TokenParam(SITE_CODE, code));
+        return daos.getResourceDao(Organization.class).searchForResources(query, shared()).stream()
+                .map(r -> of((Organization) r)).findFirst().orElse(null);
+    }
+
     /** Every CSCOM of the catalogue, by site code. */
     List<Site> cscoms() {
         SearchParameterMap query = SearchParameterMap.newSynchronous();

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import ml.santerurale.dhis2.DataValueSet;
 import ml.santerurale.dhis2.ExportJournal;
 import ml.santerurale.server.support.FakeDhis2;
 import ml.santerurale.server.support.ServerIntegrationTest;
@@ -23,6 +24,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,9 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    LateDataReexport lateData;
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private String orgUnit;
@@ -97,6 +102,30 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
         assertThat(reports.getEntry()).hasSize(1);
         String metrics = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus")).GET()).body();
         assertThat(metrics).containsPattern("srm_dhis2_exports_total\\{[^}]*status=\"sent\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("srm_dhis2_last_success_timestamp_seconds\\{[^}]*site=\"CSCOM-KONOBOUGOU\"[^}]*\\} [1-9]");
+    }
+
+    @Test
+    void lateDataTriggerAReexportThatDhis2CountsAsUpdates() {
+        consultation("2025-07-10T09:00:00Z");
+        export("202507", false);
+        assertThat(finished("202507").imported()).isEqualTo(34);
+        lateData.check();
+        assertThat(journal.exportsOf(CODE, "202507")).as("nothing new since the export").hasSize(1);
+
+        // Recorded offline, synced weeks later: a consultation of July, and one of January (another period).
+        consultation("2025-07-31T23:00:00Z");
+        consultation("2025-01-15T09:00:00Z");
+        lateData.check();
+
+        List<ExportJournal.Export> exports = awaitFinished("202507", 2);
+        assertThat(exports).hasSize(2);
+        assertThat(exports.get(1).status()).isEqualTo("sent");
+        assertThat(exports.get(1).imported()).as("never doubled").isZero();
+        assertThat(exports.get(1).updated()).isEqualTo(34);
+        assertThat(DHIS2.value("PH_DATASET_RMA", "202507", orgUnit, "PH_RMA_CONSULTATIONS", "PH_COC_15P_F")).isEqualTo("2");
+        lateData.check();
+        assertThat(journal.exportsOf(CODE, "202507")).as("counts unchanged since the re-export").hasSize(2);
     }
 
     @Test
@@ -113,6 +142,23 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
     }
 
     @Test
+    void anAttemptCutShortByAStopIsSentAgainOnceItsLeaseExpires() throws InterruptedException {
+        // What a server stopped mid-attempt leaves: the export claimed (attempt 1), leased, never answered.
+        DataValueSet set = new DataValueSet("PH_DATASET_RMA", "2025-05-01", "202504", orgUnit,
+                List.of(new DataValueSet.DataValue("PH_RMA_CONSULTATIONS", "PH_COC_15P_M", "7")));
+        jdbc.update("insert into srm_dhis2_export (report, site, period, org_unit, data_set, payload, payload_sha256, status,"
+                + " attempts, next_attempt_at) values ('rma-monthly', ?, '202504', ?, 'PH_DATASET_RMA', ?, ?, 'pending', 1,"
+                + " now() + interval '2 seconds')", CODE, orgUnit, set.toJson(), set.valuesHash());
+        Thread.sleep(1000);
+        assertThat(journal.exportsOf(CODE, "202504").get(0).status()).as("leased: not sent twice at once").isEqualTo("pending");
+
+        ExportJournal.Export export = finished("202504");
+        assertThat(export.status()).isEqualTo("sent");
+        assertThat(export.attempts()).isEqualTo(2);
+        assertThat(DHIS2.value("PH_DATASET_RMA", "202504", orgUnit, "PH_RMA_CONSULTATIONS", "PH_COC_15P_M")).isEqualTo("7");
+    }
+
+    @Test
     void conflictsAreJournaledAndNotRetried() {
         consultation("2025-10-10T09:00:00Z");
         DHIS2.forget("PH_RMA_IRA");
@@ -125,6 +171,18 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
             assertThat(export.imported()).isEqualTo(30);
             assertThat(export.conflicts()).contains("PH_RMA_IRA: Data element not found or not accessible");
             assertThat(attempts(export.id())).containsExactly("1 warning 409");
+
+            // Admins read the journal as FHIR: a Task per export.
+            Bundle tasks = parse(Bundle.class, as(TestTokens.get().admin(),
+                    () -> get("/$dhis2-export-journal?site=" + SITE + "&period=202510")).body());
+            Task task = (Task) tasks.getEntryFirstRep().getResource();
+            assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.COMPLETED);
+            assertThat(task.getBusinessStatus().getText()).isEqualTo("warning");
+            assertThat(task.getFor().getReference()).isEqualTo("Organization/" + SITE);
+            assertThat(task.getOutput()).anySatisfy(o -> assertThat(o.getValue().primitiveValue())
+                    .isEqualTo("PH_RMA_IRA: Data element not found or not accessible"));
+            assertOutcome(fhirContext, as(TestTokens.get().medecin(CODE), () -> get("/$dhis2-export-journal?site=" + SITE
+                    + "&period=202510")), 403, "forbidden", "Only an administrator");
         } finally {
             DHIS2.knowAgain("PH_RMA_IRA");
         }

@@ -53,6 +53,8 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.dhis2.first-retry-delay", () -> "300ms");
         registry.add("srm.dhis2.max-retry-delay", () -> "1s");
         registry.add("srm.dhis2.max-attempts", () -> "4");
+        // Tests export periods of 2025; the late-data check runs when a test calls it (and hourly).
+        registry.add("srm.dhis2.look-back", () -> "P5Y");
     }
 
     @LocalServerPort

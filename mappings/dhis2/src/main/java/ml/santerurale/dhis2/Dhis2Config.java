@@ -34,6 +34,12 @@ public class Dhis2Config {
         return new ExportJournal(jdbc, properties, meters);
     }
 
+    /** The last-success gauges come back from the journal once the application (and its schema) is up. */
+    @Bean
+    org.springframework.boot.ApplicationRunner dhis2LastSuccessGauges(ExportJournal journal) {
+        return args -> journal.restoreLastSuccess();
+    }
+
     @Bean
     @ConditionalOnExpression("'${srm.dhis2.base-url:}'.trim().length() > 0")
     Dhis2DeliveryRoute dhis2DeliveryRoute(ExportJournal journal, Dhis2Properties properties) {

@@ -3,6 +3,7 @@ package ml.santerurale.dhis2;
 import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.http.HttpComponent;
 
 /**
  * The delivery flow: every poll interval, the due exports of the journal are claimed and each is
@@ -29,6 +30,12 @@ class Dhis2DeliveryRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        // Timeouts on the component: camel-http 4.17 ignores them as endpoint options (a hung
+        // DHIS2 held the route for as long as it hung). Only this module uses the http component.
+        HttpComponent http = getCamelContext().getComponent("http", HttpComponent.class);
+        http.setConnectTimeout(properties.connectTimeout().toMillis());
+        http.setResponseTimeout(properties.responseTimeout().toMillis());
+        http.setSoTimeout(properties.responseTimeout().toMillis());
         // The lease covers an attempt's longest duration (connect + answer) and a margin.
         Duration lease = properties.connectTimeout().plus(properties.responseTimeout()).plusSeconds(30);
 
@@ -59,11 +66,8 @@ class Dhis2DeliveryRoute extends RouteBuilder {
                 })
                 .doTry()
                     // Stage 2: the post; every status comes back as an answer, none as an exception.
-                    .toD("{{srm.dhis2.base-url}}/api/dataValueSets?importStrategy=CREATE_AND_UPDATE"
-                            + "&idScheme={{srm.dhis2.id-scheme}}&orgUnitIdScheme=UID"
-                            + "&throwExceptionOnFailure=false&connectTimeout=" + properties.connectTimeout().toMillis()
-                            + "&responseTimeout=" + properties.responseTimeout().toMillis()
-                            + "&soTimeout=" + properties.responseTimeout().toMillis())
+                    .to("{{srm.dhis2.base-url}}/api/dataValueSets?importStrategy=CREATE_AND_UPDATE"
+                            + "&idScheme={{srm.dhis2.id-scheme}}&orgUnitIdScheme=UID&throwExceptionOnFailure=false")
                     // Stage 3: DHIS2 answered: journal its ImportSummary (or its status when it sent none).
                     .process(this::journalAnswer)
                 .doCatch(Exception.class)

@@ -14,11 +14,16 @@ import org.springframework.core.io.Resource;
  *     mapping ({@code CODE} or {@code UID}); org units are always uids (from the sites catalogue)
  * @param maxAttempts attempts of one export before it is {@code failed} (a later run sends it again)
  * @param firstRetryDelay delay before the second attempt, doubled at each further one up to {@code maxRetryDelay}
+ * @param monthlyCron when the previous month's RMA is exported (UTC, Spring cron)
+ * @param weeklyCron when the previous ISO week's report is exported (UTC, Spring cron)
+ * @param lookBack how far back exported periods are watched for late data
+ * @param lateDataInterval how often they are
  */
 @ConfigurationProperties("srm.dhis2")
 public record Dhis2Properties(String baseUrl, String auth, String datasetRma, String datasetWeekly, String idScheme,
         Resource mappingFile, Duration pollInterval, Duration connectTimeout, Duration responseTimeout, int maxAttempts,
-        Duration firstRetryDelay, Duration maxRetryDelay) {
+        Duration firstRetryDelay, Duration maxRetryDelay, String monthlyCron, String weeklyCron, java.time.Period lookBack,
+        Duration lateDataInterval) {
 
     public Dhis2Properties {
         idScheme = idScheme == null || idScheme.isBlank() ? "CODE" : idScheme.trim().toUpperCase();

@@ -14,7 +14,9 @@ import org.springframework.transaction.annotation.Transactional;
  * losing it; DHIS2 counts the resend as updates ({@code CREATE_AND_UPDATE}).
  *
  * <p>Counts every finished attempt in {@code srm_dhis2_exports_total{status}} (sent, warning,
- * retry, failed). Does not guarantee that an export is sent once: at least once.
+ * retry, failed) and keeps {@code srm_dhis2_last_success_timestamp_seconds{site}}, the last
+ * export DHIS2 imported (sent or partly), per site. Does not guarantee that an export is sent
+ * once: at least once.
  */
 public class ExportJournal {
 
@@ -23,13 +25,15 @@ public class ExportJournal {
 
     /** A row of the journal as readers see it. */
     public record Export(long id, String report, String site, String period, String status, int attempts,
-            Integer imported, Integer updated, Integer ignored, String conflicts, String lastError, String payloadSha256) {}
+            Integer imported, Integer updated, Integer ignored, String conflicts, String lastError, String payloadSha256,
+            java.time.Instant createdAt) {}
 
     public enum Outcome { SENT, WARNING, RETRY, FAILED }
 
     private final JdbcTemplate jdbc;
     private final Dhis2Properties properties;
     private final MeterRegistry meters;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastSuccess = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ExportJournal(JdbcTemplate jdbc, Dhis2Properties properties, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -97,14 +101,47 @@ public class ExportJournal {
                     outcome == Outcome.SENT ? null : detail, due.id());
         }
         meters.counter("srm.dhis2.exports", "status", outcome.name().toLowerCase()).increment();
+        if (outcome == Outcome.SENT || outcome == Outcome.WARNING) {
+            String site = jdbc.queryForObject("select site from srm_dhis2_export where id = ?", String.class, due.id());
+            lastSuccessOf(site).set(java.time.Instant.now().getEpochSecond());
+        }
         return outcome;
     }
 
+    /** Sets the last-success gauges from the journal (at start). */
+    public void restoreLastSuccess() {
+        jdbc.query("select site, max(finished_at) as at from srm_dhis2_export where status in ('sent', 'warning')"
+                + " group by site", rs -> {
+                    lastSuccessOf(rs.getString("site")).set(rs.getTimestamp("at").toInstant().getEpochSecond());
+                });
+    }
+
+    private java.util.concurrent.atomic.AtomicLong lastSuccessOf(String site) {
+        return lastSuccess.computeIfAbsent(site, s -> {
+            java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("srm.dhis2.last.success.timestamp", at, java.util.concurrent.atomic.AtomicLong::get)
+                    .tag("site", s).baseUnit("seconds").description("When DHIS2 last imported an export of the site")
+                    .register(meters);
+            return at;
+        });
+    }
+
     public List<Export> exportsOf(String site, String period) {
-        return jdbc.query("select * from srm_dhis2_export where site = ? and period = ? order by id",
-                (rs, i) -> new Export(rs.getLong("id"), rs.getString("report"), rs.getString("site"), rs.getString("period"),
-                        rs.getString("status"), rs.getInt("attempts"), (Integer) rs.getObject("imported"),
-                        (Integer) rs.getObject("updated"), (Integer) rs.getObject("ignored"), rs.getString("conflicts"),
-                        rs.getString("last_error"), rs.getString("payload_sha256")), site, period);
+        return jdbc.query("select * from srm_dhis2_export where site = ? and period = ? order by id", ExportJournal::export,
+                site, period);
+    }
+
+    /** The newest export of each report, site and period queued since {@code since} (superseded ones aside). */
+    public List<Export> latestSince(java.time.Instant since) {
+        return jdbc.query("select distinct on (report, site, period) * from srm_dhis2_export where status <> 'superseded'"
+                + " and created_at >= ? order by report, site, period, id desc", ExportJournal::export,
+                java.sql.Timestamp.from(since));
+    }
+
+    private static Export export(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Export(rs.getLong("id"), rs.getString("report"), rs.getString("site"), rs.getString("period"),
+                rs.getString("status"), rs.getInt("attempts"), (Integer) rs.getObject("imported"),
+                (Integer) rs.getObject("updated"), (Integer) rs.getObject("ignored"), rs.getString("conflicts"),
+                rs.getString("last_error"), rs.getString("payload_sha256"), rs.getTimestamp("created_at").toInstant());
     }
 }
