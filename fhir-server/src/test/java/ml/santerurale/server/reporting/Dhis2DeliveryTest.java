@@ -131,6 +131,7 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
     @Test
     void dhis2DownThenUpLosesNothing() {
         consultation("2025-09-10T09:00:00Z");
+        awaitNothingPending();
         DHIS2.failNext(FakeDhis2.Failure.ERROR_500, FakeDhis2.Failure.DROP, FakeDhis2.Failure.HANG);
         export("202509", false);
 
@@ -161,6 +162,7 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
     @Test
     void conflictsAreJournaledAndNotRetried() {
         consultation("2025-10-10T09:00:00Z");
+        awaitNothingPending();
         DHIS2.forget("PH_RMA_IRA");
         try {
             export("202510", false);
@@ -191,6 +193,7 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
     @Test
     void refusedCredentialsFailWithoutRetryAndTheSecretIsInNoLogLineNorJournal() {
         consultation("2025-11-10T09:00:00Z");
+        awaitNothingPending();
         DHIS2.expectAuthorization("ApiToken d2pat_another_token");
         try {
             export("202511", false);
@@ -275,13 +278,26 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
     }
 
     private List<ExportJournal.Export> awaitFinished(String period, int count) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
+        await(() -> {
             List<ExportJournal.Export> exports = journal.exportsOf(CODE, period);
-            if (exports.size() >= count && exports.stream().noneMatch(e -> e.status().equals("pending"))) {
-                return exports;
-            }
-            assertThat(Instant.now()).as("journal of %s: %s", period, exports).isBefore(deadline);
+            return exports.size() >= count && exports.stream().noneMatch(e -> e.status().equals("pending"));
+        }, () -> "journal of " + period + ": " + journal.exportsOf(CODE, period));
+        return journal.exportsOf(CODE, period);
+    }
+
+    /**
+     * Before the fake DHIS2 is told to fail: no other export in flight (a late-data check of another
+     * test may have queued one) would meet the failure meant for this test's export.
+     */
+    private void awaitNothingPending() {
+        await(() -> jdbc.queryForObject("select count(*) from srm_dhis2_export where status = 'pending'", Integer.class) == 0,
+                () -> "exports still pending");
+    }
+
+    private static void await(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!done.getAsBoolean()) {
+            assertThat(Instant.now()).as(what.get()).isBefore(deadline);
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {

@@ -55,7 +55,8 @@ class IndicatorsTest extends ServerIntegrationTest {
 
     @Test
     void ageBandsChangeOnTheBirthdayItselfAndYearOnlyBirthDatesCountFromTheFirstOfJuly() {
-        ReportingData data = new ReportingData("cscom-konobougou");
+        // Djéli in June and July 2025: no other test records consultations there then.
+        ReportingData data = new ReportingData("cscom-djeli");
         Instant june15 = Instant.parse("2025-06-15T10:00:00Z");
         Instant july1 = Instant.parse("2025-07-01T10:00:00Z");
         // Born on the encounter's day, one, five and fifteen years before; and the day after.
@@ -70,10 +71,11 @@ class IndicatorsTest extends ServerIntegrationTest {
         data.add(new ReportingData.Visit("female", "2024-12-16", june15, List.of("E43"), false, false, null));
         // Born "2020-06": the 15th, so five on 15 June 2025 (5+ for malaria).
         data.add(new ReportingData.Visit("male", "2020-06", june15, List.of("B50.9"), false, false, null));
-        post("CSCOM-KONOBOUGOU", data.transaction());
+        post("CSCOM-DJELI", data.transaction());
+        String djeli = TestTokens.get().medecin("CSCOM-DJELI");
 
         Map<String, Integer> june = ReportingData.nonZero(ReportingData.counts(
-                evaluate("rma-monthly", "2025-06-01", "2025-06-30", "cscom-konobougou", token())));
+                evaluate("rma-monthly", "2025-06-01", "2025-06-30", "cscom-djeli", djeli)));
         assertThat(june).containsEntry("consultations total", 10)
                 .containsEntry("consultations age-band=1-4 sex=female", 2)
                 .containsEntry("consultations age-band=<1 sex=male", 1)
@@ -85,7 +87,7 @@ class IndicatorsTest extends ServerIntegrationTest {
                 .containsEntry("consultations age-band=15+ sex=female", 1)
                 .containsEntry("consultations age-band=5-14 sex=male", 1);
         Map<String, Integer> july = ReportingData.nonZero(ReportingData.counts(
-                evaluate("rma-monthly", "2025-07-01", "2025-07-31", "cscom-konobougou", token())));
+                evaluate("rma-monthly", "2025-07-01", "2025-07-31", "cscom-djeli", djeli)));
         assertThat(july).containsEntry("consultations total", 1).containsEntry("consultations age-band=1-4 sex=male", 1);
     }
 
