@@ -250,12 +250,17 @@ public class SyncBenchmark {
      * minted again after 30 minutes (tokens are valid for an hour).
      */
     String bearer(String site) throws Exception {
-        String[] cached = tokens.get(site);
+        return bearer(site, "soignant");
+    }
+
+    /** The same for another role ({@code admin}: no site). */
+    String bearer(String site, String role) throws Exception {
+        String[] cached = tokens.get(role + " " + site);
         long now = Instant.now().getEpochSecond();
         if (cached != null && now - Long.parseLong(cached[1]) < 1800) {
             return cached[0];
         }
-        String user = "soignant.bench." + site.toLowerCase(Locale.ROOT).replace("cscom-", "");
+        String user = role + ".bench." + site.toLowerCase(Locale.ROOT).replace("cscom-", "");
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + KEY_ID + "\"}";
         String payload = "{\"iss\":" + str(ISSUER)
                 + ",\"aud\":[" + str(AUDIENCE) + "]"
@@ -265,14 +270,14 @@ public class SyncBenchmark {
                 + ",\"iat\":" + now + ",\"exp\":" + (now + 3600)
                 + ",\"azp\":\"sync-bench\""
                 + ",\"preferred_username\":" + str(user)
-                + ",\"realm_access\":{\"roles\":[\"soignant\"]}"
-                + ",\"site_ids\":[" + str(site) + "]}";
+                + ",\"realm_access\":{\"roles\":[" + str(role) + "]}"
+                + ",\"site_ids\":[" + (role.equals("admin") ? "" : str(site)) + "]}";
         String signingInput = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payload.getBytes(StandardCharsets.UTF_8));
         Signature rsa = Signature.getInstance("SHA256withRSA");
         rsa.initSign(keys.getPrivate());
         rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
         String token = signingInput + "." + b64(rsa.sign());
-        tokens.put(site, new String[] {token, Long.toString(now)});
+        tokens.put(role + " " + site, new String[] {token, Long.toString(now)});
         return token;
     }
 
@@ -1158,6 +1163,11 @@ public class SyncBenchmark {
 
     /** 20 consultations (Patient, Encounter, Observation, Condition, MedicationRequest) at {@code site}. */
     Batch batch(String site, String fhirBase, String device) {
+        return batch(site, fhirBase, device, () -> LocalDate.of(2025, 1, 1).plusDays(random.nextInt(300)));
+    }
+
+    /** The same, each consultation on a day {@code days} picks. */
+    Batch batch(String site, String fhirBase, String device, java.util.function.Supplier<LocalDate> days) {
         String org = "Organization/" + site.toLowerCase(Locale.ROOT);
         Instant recorded = Instant.now().minusSeconds(3600 + random.nextInt(3600 * 24));
         StringBuilder sb = new StringBuilder(64 * 1024);
@@ -1173,7 +1183,7 @@ public class SyncBenchmark {
             String observation = UUID.randomUUID().toString(), condition = UUID.randomUUID().toString();
             String prescription = UUID.randomUUID().toString();
             String[] diagnosis = DIAGNOSES[random.nextInt(DIAGNOSES.length)];
-            LocalDate day = LocalDate.of(2025, 1, 1).plusDays(random.nextInt(300));
+            LocalDate day = days.get();
             int hour = 8 + random.nextInt(8), minute = random.nextInt(40);
             String start = String.format(Locale.ROOT, "%sT%02d:%02d:00Z", day, hour, minute);
             String end = String.format(Locale.ROOT, "%sT%02d:%02d:00Z", day, hour, minute + 10 + random.nextInt(10));

@@ -28,9 +28,11 @@ class AccessConfig {
     /**
      * The FHIR operations ({@code $name}) clients may call: terminology operations on the
      * implementation guide's value sets and code systems (served read-only from the build;
-     * {@code $validate} is an interaction of its own, see RoleMatrixEnforcer).
+     * {@code $validate} is an interaction of its own, see RoleMatrixEnforcer); the reporting
+     * operations, which check their callers themselves (reporting/).
      */
-    static final Set<String> ALLOWED_OPERATIONS = Set.of("$expand", "$validate-code");
+    static final Set<String> ALLOWED_OPERATIONS = Set.of("$expand", "$validate-code", "$evaluate-measure", "$dhis2-export",
+            "$dhis2-export-journal");
 
     /** Who may delete a patient together with every record that refers to it. */
     static final Set<String> CASCADE_DELETE_ROLES = Set.of("medecin");

@@ -10,7 +10,7 @@ public final class ServedResourceTypes {
     public static final Set<String> STORED = Set.copyOf(new TreeSet<>(Set.of(
             "Patient", "Encounter", "Condition", "MedicationRequest", "Procedure", "ServiceRequest",
             "Observation", "Organization", "Location", "Practitioner", "PractitionerRole",
-            "DocumentReference", "Binary", "AuditEvent", "Consent", "Provenance")));
+            "DocumentReference", "Binary", "AuditEvent", "Consent", "Provenance", "Measure", "MeasureReport")));
 
     /** The implementation guide's conformance resources, served read-only from the build (validation/). */
     public static final Set<String> CONFORMANCE = Set.of("StructureDefinition", "CodeSystem", "ValueSet");

@@ -63,6 +63,12 @@ class AccessPolicyFileTest {
     }
 
     @Test
+    void refusesReportsWritableByAnyRole() throws Exception {
+        assertThatThrownBy(() -> read(shipped().replace("    reporting: [read, search]\n  admin:", "    reporting: [read, search, create]\n  admin:")))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("written by the DHIS2 export alone");
+    }
+
+    @Test
     void refusesWritableConformanceResources() throws Exception {
         assertThatThrownBy(() -> read(shipped().replace("    conformance: [read, search]\n    audit:", "    conformance: [read, search, update]\n    audit:")))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("served read-only");

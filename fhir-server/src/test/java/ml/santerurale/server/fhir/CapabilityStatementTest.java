@@ -63,7 +63,7 @@ class CapabilityStatementTest extends ServerIntegrationTest {
         CapabilityStatement.CapabilityStatementRestComponent rest = metadata().getRestFirstRep();
         assertThat(rest.getInteraction().stream().map(i -> i.getCode().toCode()))
                 .contains("transaction", "batch", "history-system");
-        assertThat(rest.getOperation()).isEmpty();
+        assertThat(rest.getOperation().stream().map(o -> o.getName())).as("system operations").containsExactlyInAnyOrder("dhis2-export", "dhis2-export-journal");
     }
 
     @Test
@@ -115,6 +115,9 @@ class CapabilityStatementTest extends ServerIntegrationTest {
         }
         if (type.equals("ValueSet")) {
             expected.addAll(Set.of("expand", "validate-code"));
+        }
+        if (type.equals("Measure")) {
+            expected.add("evaluate-measure");
         }
         return expected;
     }

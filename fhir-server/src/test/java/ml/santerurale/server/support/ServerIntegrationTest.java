@@ -50,6 +50,17 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());
         registry.add("srm.security.issuers[2].issuer", () -> TestTokens.OUTAGE_ISSUER);
         registry.add("srm.security.issuers[2].jwks-uri", () -> TestTokens.outage().jwksUri());
+        // DHIS2 is the one system faked (reporting/): quick polls, short timeouts and back-off.
+        registry.add("srm.dhis2.base-url", () -> FakeDhis2.get().baseUrl());
+        registry.add("srm.dhis2.auth", () -> FakeDhis2.AUTHORIZATION);
+        registry.add("srm.dhis2.poll-interval", () -> "200ms");
+        registry.add("srm.dhis2.connect-timeout", () -> "1s");
+        registry.add("srm.dhis2.response-timeout", () -> "2s");
+        registry.add("srm.dhis2.first-retry-delay", () -> "300ms");
+        registry.add("srm.dhis2.max-retry-delay", () -> "1s");
+        registry.add("srm.dhis2.max-attempts", () -> "4");
+        // Tests export periods of 2025; the late-data check runs when a test calls it (and hourly).
+        registry.add("srm.dhis2.look-back", () -> "P5Y");
     }
 
     @LocalServerPort

@@ -10,14 +10,15 @@ import java.util.Set;
 /**
  * The role matrix, as data: for each role, what it may do with each kind of resource
  * (clinical types, which belong to one site; reference types, shared by all; the audit trail;
- * conformance resources of the implementation guide, served read-only from the build).
+ * conformance resources of the implementation guide, served read-only from the build; aggregate
+ * reports, written by the server alone).
  * Built from the policy file and validated whole: an unknown role, type, kind or permission
  * stops the server at start. Anything the file does not grant is denied.
  */
 public final class AccessPolicy {
 
     /** Kinds of resources the matrix speaks of. */
-    public enum Kind { CLINICAL, REFERENCE, AUDIT, CONFORMANCE }
+    public enum Kind { CLINICAL, REFERENCE, AUDIT, CONFORMANCE, REPORTING }
 
     /** Whose audit events a role may read. */
     public enum AuditScope { NONE, OWN_SITES, ALL }
@@ -93,6 +94,10 @@ public final class AccessPolicy {
             if (!Set.of(Permission.READ, Permission.SEARCH).containsAll(conformance)) {
                 throw new PolicyException("roles." + role + ".conformance: the implementation guide is served read-only; only read and search may be granted");
             }
+            Set<Permission> reporting = byKind.getOrDefault(Kind.REPORTING, Set.of());
+            if (!Set.of(Permission.READ, Permission.SEARCH).containsAll(reporting)) {
+                throw new PolicyException("roles." + role + ".reporting: reports are written by the DHIS2 export alone; only read and search may be granted");
+            }
         });
         return new AccessPolicy(kindOfType, grants, scopes);
     }
@@ -107,7 +112,7 @@ public final class AccessPolicy {
         try {
             return Kind.valueOf(name.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new PolicyException(where + ": unknown kind '" + name + "' (clinical, reference, audit, conformance)");
+            throw new PolicyException(where + ": unknown kind '" + name + "' (clinical, reference, audit, conformance, reporting)");
         }
     }
 
