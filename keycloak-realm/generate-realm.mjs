@@ -165,6 +165,53 @@ const SMART_APP_SCOPES = ['launch/patient', 'fhirUser', 'offline_access',
   ...SMART_RESOURCE_SCOPES.filter((s) => !s.startsWith('system/'))];
 const SMART_BACKEND_SCOPES = SMART_RESOURCE_SCOPES.filter((s) => s.startsWith('system/'));
 
+// The SMART apps' browser login: the usual login (SSO cookie, or username and password), then
+// the patient picker of keycloak-smart/ (authenticator smart-patient-select), which shows itself
+// only when the app asked for launch/patient. As with scopes, a realm file that lists
+// authenticationFlows gets none of the built-in ones, so those are listed too, exactly as
+// Keycloak 26.5.6 creates them (keycloak-26-builtin-flows.json, exported, ids removed).
+const BUILTIN_FLOWS = JSON.parse(readFileSync(join(HERE, 'keycloak-26-builtin-flows.json'), 'utf8'));
+// Fixed: clients bind the flow by id (authenticationFlowBindingOverrides).
+const SMART_BROWSER_FLOW_ID = '5e1d0c2a-8f43-4b8e-9d0a-5a4c1f6e2b71';
+const execution = (extra) => ({ authenticatorFlow: false, autheticatorFlow: false, userSetupAllowed: false, ...extra });
+const subflow = (alias, requirement, priority) =>
+  ({ authenticatorFlow: true, autheticatorFlow: true, flowAlias: alias, requirement, priority, userSetupAllowed: false });
+const SMART_FLOWS = [
+  {
+    id: SMART_BROWSER_FLOW_ID,
+    alias: 'smart browser',
+    description: 'Connexion des applications SMART : connexion habituelle, puis choix du patient (launch/patient).',
+    providerId: 'basic-flow',
+    topLevel: true,
+    builtIn: false,
+    authenticationExecutions: [
+      subflow('smart browser login', 'REQUIRED', 10),
+      execution({ authenticator: 'smart-patient-select', requirement: 'REQUIRED', priority: 20 }),
+    ],
+  },
+  {
+    alias: 'smart browser login',
+    description: 'Cookie de session SSO, ou nom d\'utilisateur et mot de passe.',
+    providerId: 'basic-flow',
+    topLevel: false,
+    builtIn: false,
+    authenticationExecutions: [
+      execution({ authenticator: 'auth-cookie', requirement: 'ALTERNATIVE', priority: 10 }),
+      subflow('smart browser forms', 'ALTERNATIVE', 20),
+    ],
+  },
+  {
+    alias: 'smart browser forms',
+    description: "Nom d'utilisateur et mot de passe.",
+    providerId: 'basic-flow',
+    topLevel: false,
+    builtIn: false,
+    authenticationExecutions: [
+      execution({ authenticator: 'auth-username-password-form', requirement: 'REQUIRED', priority: 10 }),
+    ],
+  },
+];
+
 const publicPkceClient = (extra) => ({
   protocol: 'openid-connect',
   publicClient: true,
@@ -298,6 +345,7 @@ const realm = {
       redirectUris: ['http://localhost:4000/callback'],
       webOrigins: ['http://localhost:4000'],
       optionalClientScopes: SMART_APP_SCOPES,
+      authenticationFlowBindingOverrides: { browser: SMART_BROWSER_FLOW_ID },
     }),
     {
       clientId: 'smart-demo-backend',
@@ -328,6 +376,10 @@ const realm = {
   ],
 
   clientScopes: [...BUILTIN_SCOPES, ...SMART_SCOPES],
+  authenticationFlows: [...BUILTIN_FLOWS.authenticationFlows, ...SMART_FLOWS],
+  authenticatorConfig: BUILTIN_FLOWS.authenticatorConfig,
+  requiredActions: BUILTIN_FLOWS.requiredActions,
+  ...BUILTIN_FLOWS.flowBindings,
   defaultDefaultClientScopes: [...DEFAULT_SCOPES, 'role_list', 'saml_organization'],
   defaultOptionalClientScopes: ['offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'],
 

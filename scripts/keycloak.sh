@@ -108,6 +108,15 @@ start() {
   fi
   install
 
+  # The project's Keycloak provider (keycloak-smart/: the SMART on FHIR patient picker), built by
+  # Maven. start-dev re-augments itself when providers/ changes (about a minute, once).
+  local provider="$REPO/keycloak-smart/target/keycloak-smart.jar"
+  if [[ -f "$provider" ]]; then
+    cmp -s "$provider" "$KC_DIR/providers/keycloak-smart.jar" || cp "$provider" "$KC_DIR/providers/keycloak-smart.jar"
+  else
+    log "WARNING: $provider is not built (mvn -pl keycloak-smart package): SMART apps asking for launch/patient cannot log in"
+  fi
+
   mkdir -p "$DATA"
   # Import dir: the realm and, for --dev only, the demo users (split-file format
   # <realm>-users-<n>.json). Rebuilt on every start.

@@ -8,6 +8,7 @@ import ml.santerurale.interceptors.access.ReachedTypes;
 import ml.santerurale.interceptors.smart.ScopeEnforcer;
 import ml.santerurale.server.fhir.ServedResourceTypes;
 import ml.santerurale.server.security.SecurityProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +29,17 @@ class SmartConfig {
         ServletRegistrationBean<SmartConfigurationEndpoint> registration = new ServletRegistrationBean<>(
                 new SmartConfigurationEndpoint(security.issuers().get(0).issuer(), properties, json), DISCOVERY_PATH);
         registration.setName("smart-configuration");
+        return registration;
+    }
+
+    /** Ahead of every servlet, so a preflight never meets the bearer-token check. */
+    @Bean
+    FilterRegistrationBean<SmartAppCors> smartAppCors(SmartProperties properties) {
+        FilterRegistrationBean<SmartAppCors> registration = new FilterRegistrationBean<>(
+                new SmartAppCors(new java.util.HashSet<>(properties.allowedOrigins())), new ServletRegistrationBean<?>[0]);
+        registration.addUrlPatterns("/fhir/*");
+        registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.setName("smart-app-cors");
         return registration;
     }
 

@@ -47,7 +47,9 @@ final class SmartConfigurationEndpoint extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setStatus(200);
         response.setContentType("application/json");
-        response.setHeader("Access-Control-Allow-Origin", "*");
+        if (!response.containsHeader("Access-Control-Allow-Origin")) {
+            response.setHeader("Access-Control-Allow-Origin", "*"); // SmartAppCors named a registered app's origin
+        }
         response.setHeader("Cache-Control", "public, max-age=3600");
         response.setContentLength(document.length);
         response.getOutputStream().write(document);

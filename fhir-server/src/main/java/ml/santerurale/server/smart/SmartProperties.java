@@ -12,8 +12,14 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param scopesSupported the scopes the realm offers SMART clients (keycloak-realm/), listed as is
  * @param capabilities the SMART capabilities this server and realm implement
+ * @param allowedOrigins origins of browser-based SMART apps allowed to call {@code /fhir} (CORS)
  */
 @Validated
 @ConfigurationProperties("srm.smart")
-public record SmartProperties(@NotEmpty List<String> scopesSupported, @NotEmpty List<String> capabilities) {
+public record SmartProperties(@NotEmpty List<String> scopesSupported, @NotEmpty List<String> capabilities,
+        List<String> allowedOrigins) {
+
+    public SmartProperties {
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    }
 }

@@ -74,10 +74,28 @@ class SmartDiscoveryTest extends ServerIntegrationTest {
     }
 
     @Test
-    void theSmartConfigurationIsReadableFromABrowserApp() {
+    void theSmartConfigurationIsReadableFromAnyBrowserApp() {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(fhirBase() + "/.well-known/smart-configuration"))
+                .header("Origin", "http://app.example").GET());
+        assertThat(response.headers().allValues("Access-Control-Allow-Origin")).containsExactly("*");
+        HttpResponse<String> registered = send(HttpRequest.newBuilder(URI.create(fhirBase() + "/.well-known/smart-configuration"))
                 .header("Origin", "http://localhost:4000").GET());
-        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        assertThat(registered.headers().allValues("Access-Control-Allow-Origin")).containsExactly("http://localhost:4000");
+    }
+
+    @Test
+    void aRegisteredAppsPreflightIsAnsweredBeforeAuthenticationAndOthersGetNoCorsHeaders() {
+        HttpResponse<String> preflight = send(HttpRequest.newBuilder(URI.create(fhirBase() + "/Patient?_count=1"))
+                .header("Origin", "http://localhost:4000").header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:4000");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization");
+
+        HttpResponse<String> stranger = send(request("/Patient?_count=1").header("Origin", "http://evil.example").GET());
+        assertThat(stranger.statusCode()).isEqualTo(200);
+        assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
     @Test
