@@ -129,6 +129,35 @@ class ScopeEnforcementTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aConditionalCreateMatchesOnlyWithinTheLaunchPatientsCompartment() {
+        String identifier = "urn:uuid:" + UUID.randomUUID();
+        Observation bintas = bintasTemperature.copy();
+        bintas.setId((String) null);
+        bintas.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        assertThat(postJson("/Observation", json(bintas)).statusCode()).isEqualTo(201);
+
+        String writer = token("medecin", "launch/patient patient/Observation.crs", awa.getIdPart());
+        Observation awas = awasTemperature.copy();
+        awas.setId((String) null);
+        awas.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        String ifNoneExist = "identifier=urn:ietf:rfc:3986|" + identifier;
+        HttpResponse<String> created = as(writer, () -> send(request("/Observation").header("Content-Type", "application/fhir+json")
+                .header("If-None-Exist", ifNoneExist).POST(java.net.http.HttpRequest.BodyPublishers.ofString(json(awas)))));
+        assertThat(created.statusCode()).as("Binta's record is not a match: %s", created.body()).isEqualTo(201);
+        assertThat(parse(Observation.class, created.body()).getSubject().getReference()).isEqualTo("Patient/" + awa.getIdPart());
+
+        String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + "{\"resource\":" + json(awas) + ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\","
+                + "\"ifNoneExist\":\"" + ifNoneExist + "\"}}]}";
+        HttpResponse<String> again = as(writer, () -> postJson("", transaction));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, again.body()).getEntryFirstRep().getResponse().getStatus())
+                .as("the match is Awa's own record now, not Binta's").startsWith("200");
+        assertThat(parse(Bundle.class, again.body()).getEntryFirstRep().getResponse().getLocation())
+                .contains(created.headers().firstValue("Location").orElseThrow().replaceAll(".*/Observation/([^/]+)/.*", "$1"));
+    }
+
+    @Test
     void aWideScopeNeverWidensTheRoleNorTheSites() {
         String soignant = token("soignant", "user/*.cruds", null);
         assertOutcome(fhirContext, as(soignant, () -> send(request("/Observation/" + awasTemperature.getIdPart()).DELETE())),

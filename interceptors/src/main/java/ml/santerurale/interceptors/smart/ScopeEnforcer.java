@@ -39,7 +39,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  *       before any query runs (403 naming the type and action); type and system history and
  *       system-wide search need a scope without restriction;</li>
  *   <li>a search restricted to the launch patient or to categories is narrowed with parameters
- *       ({@code patient=}/{@code _id=}, {@code category=}), in Bundle entries too;</li>
+ *       ({@code patient=}/{@code _id=}, {@code category=}), in Bundle entries too, and so is the
+ *       match of a conditional create ({@code If-None-Exist}, {@code request.ifNoneExist});</li>
  *   <li>whatever a read, search, include or page would return is dropped unless a scope covers
  *       it (a read by id then answers exactly as for a missing record);</li>
  *   <li>a create, update or delete outside the scope's restrictions is refused (403).</li>
@@ -100,11 +101,27 @@ public class ScopeEnforcer {
         if (!scopes.isEmpty() && requestDetails.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
                 && servedTypes.contains(requestDetails.getResourceName())) {
             Map<String, String[]> parameters = new LinkedHashMap<>(requestDetails.getParameters());
-            narrowing(scopes, requestDetails.getResourceName(), null).forEach((name, value) ->
+            narrowing(scopes, requestDetails.getResourceName(), SmartAction.SEARCH, null).forEach((name, value) ->
                     parameters.merge(name, new String[] {value},
                             (a, b) -> Stream.concat(Arrays.stream(a), Arrays.stream(b)).toArray(String[]::new)));
             requestDetails.setParameters(parameters);
         }
+        String ifNoneExist = requestDetails.getHeader("If-None-Exist");
+        if (!scopes.isEmpty() && requestDetails.getRestOperationType() == RestOperationTypeEnum.CREATE
+                && ifNoneExist != null && !ifNoneExist.isBlank() && servedTypes.contains(requestDetails.getResourceName())) {
+            requestDetails.setHeaders("If-None-Exist", List.of(
+                    narrowed(ifNoneExist, narrowing(scopes, requestDetails.getResourceName(), SmartAction.CREATE, null))));
+        }
+    }
+
+    /** A search or match URL with the narrowing parameters added (ANDed with its own). */
+    private static String narrowed(String url, Map<String, String> parameters) {
+        StringBuilder narrowed = new StringBuilder(url);
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            narrowed.append(narrowed.indexOf("?") < 0 && narrowed.indexOf("=") < 0 ? '?' : '&')
+                    .append(p.getKey()).append('=').append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+        }
+        return narrowed.toString();
     }
 
     /** Before the interaction runs (after the role matrix): the scopes must cover it. */
@@ -175,12 +192,10 @@ public class ScopeEnforcer {
             if (operation == RestOperationTypeEnum.SEARCH_TYPE) {
                 Map<String, String[]> query = url.contains("?") ? BundleEntryUrls.queryParameters(url) : Map.of();
                 requireReached(scopes, type, query, where);
-                StringBuilder narrowed = new StringBuilder(url);
-                for (Map.Entry<String, String> p : narrowing(scopes, type, where).entrySet()) {
-                    narrowed.append(narrowed.indexOf("?") < 0 ? '?' : '&')
-                            .append(p.getKey()).append('=').append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
-                }
-                request.setUrl(narrowed.toString());
+                request.setUrl(narrowed(url, narrowing(scopes, type, SmartAction.SEARCH, where)));
+            }
+            if (operation == RestOperationTypeEnum.CREATE && request.hasIfNoneExist()) {
+                request.setIfNoneExist(narrowed(request.getIfNoneExist(), narrowing(scopes, type, SmartAction.CREATE, where)));
             }
         }
     }
@@ -207,8 +222,8 @@ public class ScopeEnforcer {
      * The parameters that keep a search of this type within the scopes' restrictions (the
      * patient's compartment, categories), empty when the scopes do not restrict it.
      */
-    private Map<String, String> narrowing(SmartScopes scopes, String type, String where) {
-        SmartScopes.Grant grant = scopes.grant(type, SmartAction.SEARCH);
+    private Map<String, String> narrowing(SmartScopes scopes, String type, SmartAction action, String where) {
+        SmartScopes.Grant grant = scopes.grant(type, action);
         Map<String, String> parameters = new LinkedHashMap<>();
         if (!grant.any()) {
             return parameters; // refused before it runs (checkScopes)
