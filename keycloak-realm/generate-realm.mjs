@@ -4,7 +4,7 @@
 // document inside a string (components["org.keycloak.userprofile.UserProfileProvider"]), which is
 // unreadable by hand. Run: node keycloak-realm/generate-realm.mjs
 // The demo users live apart, in dev/sante-mali-users-0.json (development only, never in production).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,6 +114,103 @@ const audienceMapper = {
 // Built-in scopes Keycloak 26 creates for a new realm; realm roles reach realm_access.roles via
 // "roles", sub via "basic".
 const DEFAULT_SCOPES = ['basic', 'profile', 'email', 'roles', 'web-origins', 'acr'];
+
+// SMART on FHIR scopes. A realm file that lists clientScopes gets none of Keycloak's built-in ones,
+// so those are listed too, exactly as Keycloak 26.5.6 creates them for a new realm (exported from
+// one, ids removed: keycloak-26-builtin-client-scopes.json). The FHIR server enforces the
+// resource scopes (they only narrow the user's role and sites) and advertises this same list in
+// /fhir/.well-known/smart-configuration (srm.smart.scopes-supported; a test keeps them equal).
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BUILTIN_SCOPES = JSON.parse(readFileSync(join(HERE, 'keycloak-26-builtin-client-scopes.json'), 'utf8'));
+const SMART_RESOURCE_SCOPES = [
+  // SMART v2
+  'patient/*.rs', 'patient/Patient.rs', 'patient/Observation.rs', 'patient/Condition.rs',
+  'patient/Observation.rs?category=vital-signs', 'patient/Observation.rs?category=laboratory',
+  'user/*.rs', 'user/*.cruds', 'user/Patient.rs',
+  'system/*.rs', 'system/Patient.rs',
+  // SMART v1
+  'patient/*.read', 'user/*.read', 'user/Patient.write', 'user/*.*',
+];
+const smartScope = (name, description, protocolMappers = []) => ({
+  name,
+  description,
+  protocol: 'openid-connect',
+  attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true', 'consent.screen.text': description },
+  protocolMappers,
+});
+const SMART_SCOPES = [
+  // The launch patient the user picked at login (a user-session note set by keycloak-smart/), as
+  // the access token's "patient" claim and a top-level "patient" in the token response.
+  smartScope('launch/patient', 'Choisir un patient au lancement', [{
+    name: 'patient',
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-usersessionmodel-note-mapper',
+    consentRequired: false,
+    config: {
+      'user.session.note': 'patient',
+      'claim.name': 'patient',
+      'jsonType.label': 'String',
+      'access.token.claim': 'true',
+      'id.token.claim': 'false',
+      'userinfo.token.claim': 'false',
+      'introspection.token.claim': 'true',
+      'access.tokenResponse.claim': 'true',
+    },
+  }]),
+  // No fhirUser claim yet: users are not linked to Practitioner records.
+  smartScope('fhirUser', "Identité FHIR de l'utilisateur"),
+  ...SMART_RESOURCE_SCOPES.map((name) => smartScope(name, `Accès FHIR ${name}`)),
+];
+const SMART_APP_SCOPES = ['launch/patient', 'fhirUser', 'offline_access',
+  ...SMART_RESOURCE_SCOPES.filter((s) => !s.startsWith('system/'))];
+const SMART_BACKEND_SCOPES = SMART_RESOURCE_SCOPES.filter((s) => s.startsWith('system/'));
+
+// The SMART apps' browser login: the usual login (SSO cookie, or username and password), then
+// the patient picker of keycloak-smart/ (authenticator smart-patient-select), which shows itself
+// only when the app asked for launch/patient. As with scopes, a realm file that lists
+// authenticationFlows gets none of the built-in ones, so those are listed too, exactly as
+// Keycloak 26.5.6 creates them (keycloak-26-builtin-flows.json, exported, ids removed).
+const BUILTIN_FLOWS = JSON.parse(readFileSync(join(HERE, 'keycloak-26-builtin-flows.json'), 'utf8'));
+// Fixed: clients bind the flow by id (authenticationFlowBindingOverrides).
+const SMART_BROWSER_FLOW_ID = '5e1d0c2a-8f43-4b8e-9d0a-5a4c1f6e2b71';
+const execution = (extra) => ({ authenticatorFlow: false, autheticatorFlow: false, userSetupAllowed: false, ...extra });
+const subflow = (alias, requirement, priority) =>
+  ({ authenticatorFlow: true, autheticatorFlow: true, flowAlias: alias, requirement, priority, userSetupAllowed: false });
+const SMART_FLOWS = [
+  {
+    id: SMART_BROWSER_FLOW_ID,
+    alias: 'smart browser',
+    description: 'Connexion des applications SMART : connexion habituelle, puis choix du patient (launch/patient).',
+    providerId: 'basic-flow',
+    topLevel: true,
+    builtIn: false,
+    authenticationExecutions: [
+      subflow('smart browser login', 'REQUIRED', 10),
+      execution({ authenticator: 'smart-patient-select', requirement: 'REQUIRED', priority: 20 }),
+    ],
+  },
+  {
+    alias: 'smart browser login',
+    description: 'Cookie de session SSO, ou nom d\'utilisateur et mot de passe.',
+    providerId: 'basic-flow',
+    topLevel: false,
+    builtIn: false,
+    authenticationExecutions: [
+      execution({ authenticator: 'auth-cookie', requirement: 'ALTERNATIVE', priority: 10 }),
+      subflow('smart browser forms', 'ALTERNATIVE', 20),
+    ],
+  },
+  {
+    alias: 'smart browser forms',
+    description: "Nom d'utilisateur et mot de passe.",
+    providerId: 'basic-flow',
+    topLevel: false,
+    builtIn: false,
+    authenticationExecutions: [
+      execution({ authenticator: 'auth-username-password-form', requirement: 'REQUIRED', priority: 10 }),
+    ],
+  },
+];
 
 const publicPkceClient = (extra) => ({
   protocol: 'openid-connect',
@@ -240,7 +337,51 @@ const realm = {
       redirectUris: ['http://127.0.0.1/*'],
       webOrigins: ['+'],
     }),
+    publicPkceClient({
+      clientId: 'smart-demo-app',
+      name: 'Application SMART de démonstration',
+      description: "Application SMART on FHIR d'exemple (smart-demo-app/) : courbe des signes vitaux d'un patient choisi au lancement. Client public, PKCE S256.",
+      enabled: true,
+      redirectUris: ['http://localhost:4000/callback'],
+      webOrigins: ['http://localhost:4000'],
+      optionalClientScopes: SMART_APP_SCOPES,
+      authenticationFlowBindingOverrides: { browser: SMART_BROWSER_FLOW_ID },
+    }),
+    {
+      clientId: 'smart-demo-backend',
+      name: 'Service SMART de démonstration',
+      description: "Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (RS384). Sa clé publique n'est fournie qu'en développement (dev/smart-demo-backend-jwks.json) : en production il ne peut pas s'authentifier.",
+      enabled: true,
+      protocol: 'openid-connect',
+      publicClient: false,
+      clientAuthenticatorType: 'client-jwt',
+      standardFlowEnabled: false,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+      serviceAccountsEnabled: true,
+      fullScopeAllowed: true,
+      defaultClientScopes: DEFAULT_SCOPES,
+      optionalClientScopes: SMART_BACKEND_SCOPES,
+      protocolMappers: [siteIdsMapper, audienceMapper],
+      attributes: {
+        // Read from the environment at import time; scripts/keycloak.sh --dev sets it from
+        // dev/smart-demo-backend-jwks.json. Unset (production): no key, no token.
+        'use.jwks.string': 'true',
+        'jwks.string': '${SRM_SMART_DEMO_BACKEND_JWKS:}',
+        'token.endpoint.auth.signing.alg': 'RS384',
+        'oauth2.device.authorization.grant.enabled': 'false',
+        'oidc.ciba.grant.enabled': 'false',
+      },
+    },
   ],
+
+  clientScopes: [...BUILTIN_SCOPES, ...SMART_SCOPES],
+  authenticationFlows: [...BUILTIN_FLOWS.authenticationFlows, ...SMART_FLOWS],
+  authenticatorConfig: BUILTIN_FLOWS.authenticatorConfig,
+  requiredActions: BUILTIN_FLOWS.requiredActions,
+  ...BUILTIN_FLOWS.flowBindings,
+  defaultDefaultClientScopes: [...DEFAULT_SCOPES, 'role_list', 'saml_organization'],
+  defaultOptionalClientScopes: ['offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'],
 
   components: {
     'org.keycloak.userprofile.UserProfileProvider': [
@@ -253,6 +394,6 @@ const realm = {
   },
 };
 
-const out = join(dirname(fileURLToPath(import.meta.url)), `${REALM}-realm.json`);
+const out = join(HERE, `${REALM}-realm.json`);
 writeFileSync(out, JSON.stringify(realm, null, 2) + '\n');
 console.log(`wrote ${out}`);

@@ -17,6 +17,8 @@
 #                       first start only (DEVELOPMENT defaults: admin / admin)
 #   SRM_DHIS2_CLIENT_SECRET  secret of the dhis2-export client, read at import time
 #                       (development default: dev-only-dhis2-export-secret)
+#   SRM_SMART_DEMO_BACKEND_JWKS  public JWKS of the smart-demo-backend client, read at import time
+#                       (--dev default: keycloak-realm/dev/smart-demo-backend-jwks.json; else none)
 #
 # DEVELOPMENT ONLY: start-dev, H2 file database, HTTP. The data dir remembers a hash of the files
 # it imported; when the realm file (or the --dev choice) changes, the H2 database is wiped so the
@@ -106,6 +108,15 @@ start() {
   fi
   install
 
+  # The project's Keycloak provider (keycloak-smart/: the SMART on FHIR patient picker), built by
+  # Maven. start-dev re-augments itself when providers/ changes (about a minute, once).
+  local provider="$REPO/keycloak-smart/target/keycloak-smart.jar"
+  if [[ -f "$provider" ]]; then
+    cmp -s "$provider" "$KC_DIR/providers/keycloak-smart.jar" || cp "$provider" "$KC_DIR/providers/keycloak-smart.jar"
+  else
+    log "WARNING: $provider is not built (mvn -pl keycloak-smart package): SMART apps asking for launch/patient cannot log in"
+  fi
+
   mkdir -p "$DATA"
   # Import dir: the realm and, for --dev only, the demo users (split-file format
   # <realm>-users-<n>.json). Rebuilt on every start.
@@ -114,10 +125,18 @@ start() {
   cp "$REALM_FILE" "$import/"
   if $dev; then cp "$USERS_FILE" "$import/"; fi
 
+  # The sample SMART backend's public key (dev only): the realm reads it from the environment at
+  # import time; production leaves it unset, so smart-demo-backend cannot authenticate there.
+  if $dev && [[ -z "${SRM_SMART_DEMO_BACKEND_JWKS:-}" ]]; then
+    # Keycloak replaces ${...} in the file's text before parsing it: one line, quotes escaped.
+    SRM_SMART_DEMO_BACKEND_JWKS="$(tr -d ' \n' < "$REPO/keycloak-realm/dev/smart-demo-backend-jwks.json" | sed 's/"/\\"/g')"
+    export SRM_SMART_DEMO_BACKEND_JWKS
+  fi
+
   # Wipe the H2 database when what would be imported changed: import skips an existing realm.
   local hash
   # The dhis2-export secret is read from the environment at import time: part of the hash too.
-  hash="$( { echo "dev=$dev secret=${SRM_DHIS2_CLIENT_SECRET:-}"; cat "$import"/*.json; } | sha256sum | cut -d' ' -f1)"
+  hash="$( { echo "dev=$dev secret=${SRM_DHIS2_CLIENT_SECRET:-} jwks=${SRM_SMART_DEMO_BACKEND_JWKS:-}"; cat "$import"/*.json; } | sha256sum | cut -d' ' -f1)"
   if [[ -d "$DATA/data/h2" && "$(cat "$DATA/import.sha256" 2>/dev/null || true)" != "$hash" ]]; then
     log "realm files (or --dev, or SRM_DHIS2_CLIENT_SECRET) changed since the database was created: wiping $DATA/data/h2 (dev only)"
     rm -rf "$DATA/data/h2"

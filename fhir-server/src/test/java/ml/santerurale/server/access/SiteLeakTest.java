@@ -44,7 +44,7 @@ class SiteLeakTest extends ServerIntegrationTest {
     /** A patient and an encounter recorded at Djéli. */
     @BeforeEach
     void recordedAtDjeli() {
-        family = "Fofana" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9-]", "q");
+        family = "Fofana" + ml.santerurale.server.support.Names.unique(8);
         patientId = UUID.randomUUID().toString();
         encounterId = UUID.randomUUID().toString();
         identifier = "DJ-" + UUID.randomUUID();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import ml.santerurale.server.support.Chromium;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestKeycloak;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,7 @@ import org.junit.jupiter.api.Test;
  * runs against {@code ./run.sh} by hand; this test gives it the test server, fails with the tail
  * of its log, and keeps the whole log and the screenshots under {@code target/e2e/}.
  *
- * <p>Chromium comes from {@code scripts/install-chromium.sh} (apt) when it is not installed; a
- * machine that cannot install it fails this test, it does not skip it.
+ * <p>Chromium: {@link Chromium} (installed with apt when missing).
  */
 class AppEndToEndTest extends ServerIntegrationTest {
 
@@ -33,7 +33,7 @@ class AppEndToEndTest extends ServerIntegrationTest {
         TestKeycloak.get().awaitReady(Duration.ofMinutes(5));
         // The app is served on a random port here: the realm's operator adds that origin.
         TestKeycloak.get().allowClientOrigin("pwa", baseUrl());
-        String chrome = chromium();
+        String chrome = Chromium.executable();
 
         String log = runScript("smoke.mjs", chrome, Duration.ofMinutes(12));
 
@@ -63,23 +63,6 @@ class AppEndToEndTest extends ServerIntegrationTest {
         assertThat(finished).as("%s finished within %s; its log:%n%s", script, timeout, tail(log)).isTrue();
         assertThat(process.exitValue()).as("%s exit status; its log:%n%s", script, tail(log)).isZero();
         return log;
-    }
-
-    /** Debian's Chromium, installed with apt by the project's script when missing. */
-    private static String chromium() throws IOException, InterruptedException {
-        String configured = System.getenv("CHROME_PATH");
-        Path chrome = Path.of(configured != null && !configured.isBlank() ? configured : "/usr/bin/chromium");
-        if (!Files.isExecutable(chrome)) {
-            Path log = OUTPUT.resolve("install-chromium.log");
-            Files.createDirectories(OUTPUT);
-            Process install = new ProcessBuilder(List.of("bash", REPOSITORY.resolve("scripts/install-chromium.sh").toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            boolean done = install.waitFor(10, TimeUnit.MINUTES);
-            assertThat(done && install.exitValue() == 0 && Files.isExecutable(chrome))
-                    .as("Chromium installed by scripts/install-chromium.sh: %s", tail(Files.readString(log)))
-                    .isTrue();
-        }
-        return chrome.toString();
     }
 
     private static String tail(String log) {

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ml.santerurale.server.support.RealmExport;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -19,28 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class RealmExportTest {
 
-    private static final Path REALM_DIR = Path.of(System.getProperty("user.dir")).getParent().resolve("keycloak-realm");
-    private final JsonNode realm = read(REALM_DIR.resolve("sante-mali-realm.json"));
-
-    private static JsonNode read(Path file) {
-        try {
-            return new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new AssertionError("Cannot read " + file, e);
-        }
-    }
-
-    private JsonNode client(String clientId) {
-        return StreamSupport.stream(realm.get("clients").spliterator(), false)
-                .filter(c -> clientId.equals(c.get("clientId").asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("no client " + clientId));
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
-    }
+    private final RealmExport export = RealmExport.production();
+    private final JsonNode realm = export.json();
 
     @Test
     void productionImportsNoUsersAndTheFourRoles() {
@@ -69,7 +48,7 @@ class RealmExportTest {
                 .filter(a -> "site_id".equals(a.get("name").asText())).findFirst().orElseThrow();
         assertThat(siteId.get("multivalued").asBoolean()).isTrue();
         for (String clientId : List.of("pwa", "smart-app-template")) {
-            JsonNode mapper = StreamSupport.stream(client(clientId).get("protocolMappers").spliterator(), false)
+            JsonNode mapper = StreamSupport.stream(export.client(clientId).get("protocolMappers").spliterator(), false)
                     .filter(m -> "site_ids".equals(m.path("config").path("claim.name").asText())).findFirst().orElseThrow();
             assertThat(mapper.get("config").get("user.attribute").asText()).isEqualTo("site_id");
             assertThat(mapper.get("config").get("multivalued").asText()).isEqualTo("true");
@@ -80,27 +59,27 @@ class RealmExportTest {
     @Test
     void everyClientPutsTheFhirServerInItsAccessTokens() {
         for (String clientId : List.of("pwa", "dhis2-export", "smart-app-template")) {
-            assertThat(client(clientId).get("protocolMappers")).as(clientId)
+            assertThat(export.client(clientId).get("protocolMappers")).as(clientId)
                     .anySatisfy(m -> assertThat(m.path("config").path("included.custom.audience").asText()).isEqualTo("fhir-server"));
         }
     }
 
     @Test
     void clientsHaveTheirFlowsAndNoOthers() {
-        JsonNode pwa = client("pwa");
+        JsonNode pwa = export.client("pwa");
         assertThat(pwa.get("publicClient").asBoolean()).isTrue();
         assertThat(pwa.get("standardFlowEnabled").asBoolean()).isTrue();
         assertThat(pwa.get("directAccessGrantsEnabled").asBoolean()).as("no password grant").isFalse();
         assertThat(pwa.get("attributes").get("pkce.code.challenge.method").asText()).isEqualTo("S256");
-        assertThat(texts(pwa.get("optionalClientScopes"))).contains("offline_access");
+        assertThat(RealmExport.texts(pwa.get("optionalClientScopes"))).contains("offline_access");
 
-        JsonNode dhis2 = client("dhis2-export");
+        JsonNode dhis2 = export.client("dhis2-export");
         assertThat(dhis2.get("publicClient").asBoolean()).isFalse();
         assertThat(dhis2.get("serviceAccountsEnabled").asBoolean()).isTrue();
         assertThat(dhis2.get("standardFlowEnabled").asBoolean()).isFalse();
         assertThat(dhis2.get("secret").asText()).as("from the environment at import").startsWith("${SRM_DHIS2_CLIENT_SECRET");
 
-        JsonNode smart = client("smart-app-template");
+        JsonNode smart = export.client("smart-app-template");
         assertThat(smart.get("attributes").get("pkce.code.challenge.method").asText()).isEqualTo("S256");
         assertThat(smart.get("directAccessGrantsEnabled").asBoolean()).isFalse();
     }

@@ -20,10 +20,13 @@ import org.hl7.fhir.r4.model.UriType;
  * Makes the CapabilityStatement say what the access policy allows: each type lists only the
  * interactions some role may use (AuditEvent: read and search, never a write), operations only
  * when enabled, {@code batch} beside {@code transaction}, and {@code rest.security}: OAuth with
- * the Keycloak realm's authorization and token endpoints.
+ * the Keycloak realm's endpoints.
+ *
+ * It also carries the SMART on FHIR {@code SMART-on-FHIR} service code and the {@code oauth-uris}
+ * extension (authorize, token, revoke, introspect).
  *
  * <p>Does not guarantee: that a given user may do what is listed (the statement is the union
- * over roles; sites and referrals narrow it further), nor SMART on FHIR discovery.
+ * over roles; sites, referrals and SMART scopes narrow it further).
  */
 @Interceptor
 public final class CapabilityStatementFromPolicy {
@@ -88,11 +91,16 @@ public final class CapabilityStatementFromPolicy {
         CapabilityStatement.CapabilityStatementRestSecurityComponent security = rest.getSecurity();
         security.getService().clear();
         security.addService(new CodeableConcept(new Coding(SECURITY_SERVICE_SYSTEM, "OAuth", "OAuth")));
+        security.addService(new CodeableConcept(new Coding(SECURITY_SERVICE_SYSTEM, "SMART-on-FHIR", "SMART-on-FHIR")));
         security.setDescription("Every request but GET /metadata carries an OAuth 2.0 bearer access token from the"
-                + " Keycloak realm " + issuer + " (authorization code with PKCE). SMART on FHIR discovery is not offered yet.");
+                + " Keycloak realm " + issuer + " (authorization code with PKCE, or client credentials with private_key_jwt)."
+                + " SMART App Launch 2: discovery at .well-known/smart-configuration; SMART scopes only ever narrow"
+                + " what the user's role and sites allow.");
         security.getExtension().removeIf(e -> OAUTH_URIS.equals(e.getUrl()));
         Extension uris = security.addExtension().setUrl(OAUTH_URIS);
         uris.addExtension("authorize", new UriType(endpoints + "/auth"));
         uris.addExtension("token", new UriType(endpoints + "/token"));
+        uris.addExtension("revoke", new UriType(endpoints + "/revoke"));
+        uris.addExtension("introspect", new UriType(endpoints + "/token/introspect"));
     }
 }

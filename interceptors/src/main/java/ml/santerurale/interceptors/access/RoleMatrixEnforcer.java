@@ -6,10 +6,6 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +120,7 @@ public class RoleMatrixEnforcer {
             }
             require(caller, type, permission, "Bundle.entry[" + i + "]");
             if (permission == Permission.SEARCH && request.getUrl() != null && request.getUrl().contains("?")) {
-                requireReached(caller, type, queryParameters(request.getUrl()), "Bundle.entry[" + i + "]");
+                requireReached(caller, type, BundleEntryUrls.queryParameters(request.getUrl()), "Bundle.entry[" + i + "]");
             }
             if ((permission == Permission.UPDATE || permission == Permission.CREATE)
                     && marksEnteredInError(entries.get(i).getResource())) {
@@ -175,22 +171,6 @@ public class RoleMatrixEnforcer {
             throw AccessDenied.forbidden(prefix + "filtering a search through the audit trail (AuditEvent) is not available to your role;"
                     + " search AuditEvent directly", where == null ? null : where + ".request");
         }
-    }
-
-    private static Map<String, String[]> queryParameters(String url) {
-        Map<String, List<String>> byName = new LinkedHashMap<>();
-        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            byName.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
-        Map<String, String[]> parameters = new LinkedHashMap<>();
-        byName.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
-        return parameters;
     }
 
     /**

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
+import ml.santerurale.interceptors.smart.SmartScope;
 
 /**
  * Shapes audit events after IHE BALP (Basic Audit Log Patterns), R4:
@@ -28,7 +29,9 @@ import org.hl7.fhir.r4.model.Reference;
  *       the client IP. The user's sites are repeated extensions {@value #SITE_EXTENSION} with a
  *       {@code valueIdentifier} in the sites catalogue's code system ({@value #SITE_CODE_SYSTEM}):
  *       agent.location holds only one site and agent.policy is for authorisations.</li>
- *   <li>{@code agent[1]}: the client application (the token's {@code azp}, {@value #CLIENT_SYSTEM}).</li>
+ *   <li>{@code agent[1]}: the client application (the token's {@code azp}, {@value #CLIENT_SYSTEM});
+ *       when the token holds SMART on FHIR resource scopes, {@code policy} lists every scope the
+ *       token was granted (the authorisation the access ran under).</li>
  *   <li>{@code source.observer}: this server (a configurable display).</li>
  *   <li>{@code entity[]}: each patient (role 1 Patient, type 1 Person), each other resource
  *       touched (role 4 Domain Resource, type 2 System Object), for searches the query
@@ -84,11 +87,14 @@ public final class AuditEventFactory {
             ml.santerurale.interceptors.access.SiteLabels.stamp(event, access.site());
         }
         if (access.caller() != null) {
-            event.addAgent()
+            AuditEventAgentComponent client = event.addAgent()
                     .setType(new CodeableConcept(new Coding(DCM, "110153", "Source Role ID")))
                     .setWho(new Reference().setIdentifier(new Identifier().setSystem(CLIENT_SYSTEM)
                             .setValue(access.caller().clientId())).setDisplay(access.caller().clientId()))
                     .setRequestor(false);
+            if (access.caller().scopes().stream().anyMatch(SmartScope::isResourceScope)) {
+                access.caller().scopes().stream().sorted().forEach(client::addPolicy);
+            }
         }
         for (String patient : access.patients()) {
             entity(event, patient, "1", "Person", "1", "Patient");

@@ -1,5 +1,12 @@
 package ml.santerurale.interceptors.guard;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /** Reads the parts of a Bundle entry's {@code request.url} the guards need. */
 public final class BundleEntryUrls {
 
@@ -27,6 +34,23 @@ public final class BundleEntryUrls {
         }
         String[] parts = path.split("/");
         return parts.length >= 2 ? parts[1] : null;
+    }
+
+    /** The query of a request URL as HAPI holds request parameters: each name with all its values, decoded. */
+    public static Map<String, String[]> queryParameters(String url) {
+        Map<String, List<String>> byName = new LinkedHashMap<>();
+        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            byName.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        byName.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+        return parameters;
     }
 
     private static String stripLeadingSlash(String url) {

@@ -88,8 +88,11 @@ public final class AccessTokenVerifier implements TokenVerifier {
             String subject = claims.getSubject();
             String username = claims.getStringClaim("preferred_username");
             String clientId = claims.getStringClaim("azp");
+            String scope = claims.getStringClaim("scope");
             return new Caller(subject, username == null ? subject : username, clientId,
-                    realmRoles(claims.getJSONObjectClaim("realm_access")), strings(claims.getClaim("site_ids")));
+                    realmRoles(claims.getJSONObjectClaim("realm_access")), strings(claims.getClaim("site_ids")),
+                    scope == null || scope.isBlank() ? Set.of() : new HashSet<>(java.util.Arrays.asList(scope.trim().split("\\s+"))),
+                    claims.getStringClaim("patient"));
         } catch (ParseException e) {
             throw new InvalidTokenException("The access token has malformed claims: " + e.getMessage());
         }

@@ -13,14 +13,24 @@ import java.util.Set;
  * @param clientId the client the token was issued to ({@code azp})
  * @param roles realm roles ({@code realm_access.roles})
  * @param siteIds site codes ({@code site_ids}), empty for national roles and service accounts
+ * @param scopes the scopes granted ({@code scope}, split on spaces); SMART on FHIR scopes among
+ *     them only ever narrow what the roles and sites allow ({@code smart.ScopeEnforcer})
+ * @param patient the SMART launch patient's id ({@code patient} claim), or null
  */
-public record Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds) {
+public record Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds,
+        Set<String> scopes, String patient) {
 
     static final String USER_DATA_KEY = Caller.class.getName();
 
     public Caller {
         roles = Set.copyOf(roles);
         siteIds = Set.copyOf(siteIds);
+        scopes = Set.copyOf(scopes);
+    }
+
+    /** A caller whose token holds no scope and no launch patient. */
+    public Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds) {
+        this(subject, username, clientId, roles, siteIds, Set.of(), null);
     }
 
     /** The caller authenticated for this request, if any. */

@@ -1,0 +1,138 @@
+package ml.santerurale.server.smart;
+
+import static ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import ml.santerurale.server.support.ClinicalRecords;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestKeycloak;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SMART Backend Services against the real Keycloak: the sample client {@code smart-demo-backend}
+ * signs its client assertion (RS384) with the development key of keycloak-realm/dev/, gets a
+ * {@code system/Patient.rs} token by client credentials, reads patients and cannot write; a
+ * forged or expired assertion gets no token, and a forged token is refused by the server.
+ */
+class BackendServicesTest extends ServerIntegrationTest {
+
+    private static final String CLIENT = "smart-demo-backend";
+    private static final Path DEV_KEY = Path.of(System.getProperty("user.dir")).getParent()
+            .resolve("keycloak-realm/dev/smart-demo-backend-private-key.jwk.json");
+
+    private final TestKeycloak keycloak = TestKeycloak.get();
+
+    @BeforeEach
+    void keycloakIsUp() {
+        keycloak.awaitReady(Duration.ofMinutes(10));
+    }
+
+    private static RSAKey devKey() throws Exception {
+        return RSAKey.parse(Files.readString(DEV_KEY));
+    }
+
+    private String assertion(RSAKey key, Instant issuedAt, Instant expires) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(CLIENT).subject(CLIENT)
+                .audience(keycloak.oidcEndpoints() + "/token")
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(issuedAt))
+                .expirationTime(Date.from(expires))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS384).keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    private HttpResponse<String> clientCredentials(String assertion, String scope) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "client_credentials");
+        fields.put("scope", scope);
+        fields.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        fields.put("client_assertion", assertion);
+        String form = fields.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(URI.create(keycloak.oidcEndpoints() + "/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
+    }
+
+    private String systemToken(String scope) throws Exception {
+        Instant now = Instant.now();
+        HttpResponse<String> response = clientCredentials(assertion(devKey(), now, now.plusSeconds(60)), scope);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Object> body = JSONObjectUtils.parse(response.body());
+        assertThat(body.get("scope").toString().split(" ")).contains(scope);
+        return body.get("access_token").toString();
+    }
+
+    @Test
+    void aSystemPatientReadTokenReadsPatientsAndCannotWrite() throws Exception {
+        Patient patient = ClinicalRecords.patient("Sangare", "Fatoumata", "cscom-konobougou");
+        assertThat(putJson("/Patient/" + patient.getIdPart(), json(patient)).statusCode()).isEqualTo(201);
+
+        String token = systemToken("system/Patient.rs");
+        HttpResponse<String> read = as(token, () -> get("/Patient/" + patient.getIdPart()));
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        HttpResponse<String> search = as(token, () -> get("/Patient?_id=" + patient.getIdPart()));
+        assertThat(parse(Bundle.class, search.body()).getEntry()).hasSize(1);
+
+        Patient another = ClinicalRecords.patient("Sangare", "Oumar", "cscom-konobougou");
+        assertOutcome(fhirContext, as(token, () -> putJson("/Patient/" + another.getIdPart(), json(another))), 403, "forbidden",
+                "no scope of this token permits 'u' (update) on Patient");
+        assertOutcome(fhirContext, as(token, () -> get("/Observation?patient=" + patient.getIdPart())), 403, "forbidden",
+                "no scope of this token permits 's' (search) on Observation");
+    }
+
+    @Test
+    void aForgedOrExpiredAssertionGetsNoToken() throws Exception {
+        Instant now = Instant.now();
+        RSAKey forger = new RSAKeyGenerator(2048).keyID(devKey().getKeyID()).generate();
+        HttpResponse<String> forged = clientCredentials(assertion(forger, now, now.plusSeconds(60)), "system/Patient.rs");
+        assertThat(forged.statusCode()).as(forged.body()).isIn(400, 401);
+        assertThat(forged.body()).contains("invalid_client");
+
+        HttpResponse<String> expired = clientCredentials(assertion(devKey(), now.minusSeconds(600), now.minusSeconds(300)),
+                "system/Patient.rs");
+        assertThat(expired.statusCode()).as(expired.body()).isIn(400, 401);
+        assertThat(expired.body()).contains("invalid_client");
+    }
+
+    @Test
+    void aForgedAccessTokenIsRefusedByTheServer() throws Exception {
+        String token = systemToken("system/Patient.rs");
+        String[] parts = token.split("\\.");
+        JWTClaimsSet widened = new JWTClaimsSet.Builder(JWTClaimsSet.parse(new String(
+                com.nimbusds.jose.util.Base64URL.from(parts[1]).decode(), StandardCharsets.UTF_8)))
+                .claim("scope", "system/*.cruds").build();
+        String forged = parts[0] + "." + com.nimbusds.jose.util.Base64URL.encode(widened.toString()) + "." + parts[2];
+        assertOutcome(fhirContext, as(forged, () -> get("/Patient?_count=1")), 401, "login", "");
+    }
+}

@@ -1,0 +1,76 @@
+package ml.santerurale.server.smart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import ml.santerurale.server.support.RealmExport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The realm's SMART clients and login flow, read as data (their behaviour with a running Keycloak
+ * is {@link BackendServicesTest}'s and {@link SmartLaunchTest}'s): what production imports holds
+ * no key of the sample backend, and the development key pair is one pair.
+ */
+class SmartRealmTest {
+
+    private static final Path REALM_DIR = RealmExport.REALM_DIR;
+    private final RealmExport export = RealmExport.production();
+    private final JsonNode realm = export.json();
+
+    @Test
+    void theDemoAppIsPublicWithPkceAndOneRedirectUri() {
+        JsonNode app = export.client("smart-demo-app");
+        assertThat(app.get("enabled").asBoolean()).isTrue();
+        assertThat(app.get("publicClient").asBoolean()).isTrue();
+        assertThat(app.get("directAccessGrantsEnabled").asBoolean()).isFalse();
+        assertThat(app.get("attributes").get("pkce.code.challenge.method").asText()).isEqualTo("S256");
+        assertThat(RealmExport.texts(app.get("redirectUris"))).containsExactly("http://localhost:4000/callback");
+        assertThat(RealmExport.texts(app.get("optionalClientScopes"))).contains("launch/patient", "fhirUser", "offline_access",
+                "patient/*.rs", "user/*.cruds", "patient/*.read").noneMatch(s -> s.startsWith("system/"));
+    }
+
+    @Test
+    void theDemoAppLogsInThroughThePatientPicker() {
+        String flowId = export.client("smart-demo-app").get("authenticationFlowBindingOverrides").get("browser").asText();
+        JsonNode flow = StreamSupport.stream(realm.get("authenticationFlows").spliterator(), false)
+                .filter(f -> flowId.equals(f.path("id").asText())).findFirst().orElseThrow();
+        assertThat(flow.get("authenticationExecutions")).anySatisfy(e -> {
+            assertThat(e.path("authenticator").asText()).isEqualTo("smart-patient-select");
+            assertThat(e.path("requirement").asText()).isEqualTo("REQUIRED");
+        });
+        List<String> aliases = new ArrayList<>();
+        realm.get("authenticationFlows").forEach(f -> aliases.add(f.get("alias").asText()));
+        assertThat(aliases).as("Keycloak's own flows are kept").contains("browser", "direct grant", "clients", "reset credentials");
+        assertThat(realm.get("browserFlow").asText()).isEqualTo("browser");
+    }
+
+    @Test
+    void theDemoBackendAuthenticatesWithASignedAssertionAndHasNoKeyInProduction() {
+        JsonNode backend = export.client("smart-demo-backend");
+        assertThat(backend.get("clientAuthenticatorType").asText()).isEqualTo("client-jwt");
+        assertThat(backend.get("serviceAccountsEnabled").asBoolean()).isTrue();
+        assertThat(backend.get("standardFlowEnabled").asBoolean()).isFalse();
+        assertThat(backend.has("secret")).isFalse();
+        assertThat(backend.get("attributes").get("token.endpoint.auth.signing.alg").asText()).isEqualTo("RS384");
+        assertThat(backend.get("attributes").get("jwks.string").asText()).isEqualTo("${SRM_SMART_DEMO_BACKEND_JWKS:}");
+        assertThat(RealmExport.texts(backend.get("optionalClientScopes"))).isNotEmpty().allMatch(s -> s.startsWith("system/"));
+    }
+
+    @Test
+    void theDevelopmentKeyPairIsOnePairAndLivesInDevOnly() throws Exception {
+        RSAKey privateKey = RSAKey.parse(Files.readString(REALM_DIR.resolve("dev/smart-demo-backend-private-key.jwk.json")));
+        JWKSet published = JWKSet.parse(Files.readString(REALM_DIR.resolve("dev/smart-demo-backend-jwks.json")));
+        assertThat(privateKey.isPrivate()).isTrue();
+        assertThat(published.getKeys()).hasSize(1);
+        assertThat(published.getKeys().get(0).isPrivate()).as("the JWKS holds the public half only").isFalse();
+        assertThat(published.getKeys().get(0).toRSAKey().getModulus()).isEqualTo(privateKey.getModulus());
+        assertThat(Files.readString(REALM_DIR.resolve("sante-mali-realm.json"))).doesNotContain(privateKey.getModulus().toString());
+    }
+}
