@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
@@ -55,6 +57,8 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
     private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final int maxIdle = 2 * Runtime.getRuntime().availableProcessors();
+    /** Resource types' definitions by name, for every pooled parser (see {@link DefinitionCachingJsonParser}). */
+    private final Map<String, StructureDefinition> definitions = new ConcurrentHashMap<>();
 
     private static final class Pooled {
         final InstanceValidator validator;
@@ -146,7 +150,7 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
     private Pooled borrow(IWorkerContext worker) {
         Pooled pooled = idle.pollFirst();
         if (pooled == null) {
-            JsonParser parser = new JsonParser(worker);
+            JsonParser parser = new DefinitionCachingJsonParser(worker, definitions);
             parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
             return new Pooled(build(worker), parser);
         }

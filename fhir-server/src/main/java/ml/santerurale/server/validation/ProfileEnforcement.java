@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.ValidationResult;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import java.util.List;
 import ml.santerurale.ig.SanteRuraleIg;
@@ -36,9 +37,12 @@ import org.hl7.fhir.r4.model.Resource;
 public class ProfileEnforcement {
 
     private final SanteRuraleIg ig;
+    /** Null: every resource is validated when HAPI is about to store it, one after the other. */
+    private final EntryPrevalidation prevalidation;
 
-    public ProfileEnforcement(SanteRuraleIg ig) {
+    ProfileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation) {
         this.ig = ig;
+        this.prevalidation = prevalidation;
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -59,6 +63,9 @@ public class ProfileEnforcement {
                 && (operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)) {
             // Kept to name the entry of a refused resource (HAPI hands the storage hooks no index).
             requestDetails.getUserData().put(BUNDLE, bundle);
+            if (prevalidation != null) {
+                prevalidation.start(bundle, requestDetails.getUserData(), r -> SanteRuraleIg.profileOf(r).isPresent());
+            }
             return;
         }
         if (operation != RestOperationTypeEnum.VALIDATE && !"$validate".equals(requestDetails.getOperation())) {
@@ -76,16 +83,30 @@ public class ProfileEnforcement {
         }
     }
 
+    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    public void dropPrevalidation(RequestDetails requestDetails) {
+        if (prevalidation != null && requestDetails != null) {
+            prevalidation.finish(requestDetails.getUserData());
+        }
+    }
+
     private void check(IBaseResource resource, RequestDetails requestDetails) {
         if (requestDetails == null || requestDetails instanceof SystemRequestDetails
                 || SanteRuraleIg.profileOf(resource).isEmpty()) {
             return;
         }
-        refuseErrors(resource, entryIndex(resource, requestDetails));
+        Integer entry = entryIndex(resource, requestDetails);
+        ValidationResult done = prevalidation == null ? null
+                : prevalidation.resultFor(entry, resource, requestDetails.getUserData());
+        refuseErrors(resource, entry, done != null ? done : ig.validate(resource));
     }
 
     private void refuseErrors(IBaseResource resource, Integer entry) {
-        List<SingleValidationMessage> errors = ig.validate(resource).getMessages().stream()
+        refuseErrors(resource, entry, ig.validate(resource));
+    }
+
+    private void refuseErrors(IBaseResource resource, Integer entry, ValidationResult result) {
+        List<SingleValidationMessage> errors = result.getMessages().stream()
                 .filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL)
                 .toList();
         if (errors.isEmpty()) {

@@ -50,10 +50,23 @@ class ValidationConfig {
         return profiles;
     }
 
+    /**
+     * Validates transaction and batch entries on other cores while HAPI stores them (see
+     * {@link EntryPrevalidation}); {@code srm.validation.parallel-entries=false} validates them
+     * one after the other as HAPI reaches them.
+     */
+    @Bean(destroyMethod = "close")
+    EntryPrevalidation entryPrevalidation(SanteRuraleIg ig) {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return new EntryPrevalidation(ig::validate, threads, 4_096);
+    }
+
     @Bean
-    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, IInterceptorService interceptorService,
-            @Value("${srm.validation.enabled:true}") boolean enabled) {
-        ProfileEnforcement enforcement = new ProfileEnforcement(ig);
+    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation,
+            IInterceptorService interceptorService,
+            @Value("${srm.validation.enabled:true}") boolean enabled,
+            @Value("${srm.validation.parallel-entries:true}") boolean parallelEntries) {
+        ProfileEnforcement enforcement = new ProfileEnforcement(ig, parallelEntries ? prevalidation : null);
         if (enabled) {
             interceptorService.registerInterceptor(enforcement);
             warmUp(ig);
