@@ -13,8 +13,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import ml.santerurale.interceptors.access.SiteLabels;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
@@ -27,7 +29,10 @@ import org.hl7.fhir.r4.model.Resource;
  * before HAPI changes anything) and its validation queued. When HAPI is about to store the entry,
  * {@link #resultFor} hands back that validation if the resource HAPI stores is still the one that
  * was copied apart from what the server itself assigns ({@code id}, {@code meta.versionId},
- * {@code meta.lastUpdated}, {@code meta.source}); if HAPI changed it otherwise (a {@code urn:uuid}
+ * {@code meta.lastUpdated}, {@code meta.source}, and the site label in {@code meta.security},
+ * which is validated neither ahead nor compared: the guide's site CodeSystem is a fragment, so a
+ * label never makes an error, and the server replaces any label a client sends); if HAPI changed
+ * it otherwise (a {@code urn:uuid}
  * reference resolved to {@code Patient/123}, say), the caller validates the stored form itself. A
  * validation that has not started by then is taken back and run by the caller, so a queue full of
  * other requests' entries never makes a request wait longer than validating inline would.
@@ -44,6 +49,9 @@ final class EntryPrevalidation implements AutoCloseable {
 
     private final Function<IBaseResource, ValidationResult> validator;
     private final ThreadPoolExecutor executor;
+    /** Entries whose validation made ahead was used, and entries the caller had to validate. */
+    private final AtomicLong usedAhead = new AtomicLong();
+    private final AtomicLong leftToCaller = new AtomicLong();
 
     EntryPrevalidation(Function<IBaseResource, ValidationResult> validator, int threads, int queueCapacity) {
         this.validator = validator;
@@ -85,7 +93,7 @@ final class EntryPrevalidation implements AutoCloseable {
             if (resource == null || !wanted.test(resource)) {
                 continue;
             }
-            Resource received = resource.copy();
+            Resource received = withoutSiteLabel(resource.copy());
             AtomicBoolean claimed = new AtomicBoolean();
             FutureTask<ValidationResult> validation = new FutureTask<>(
                     () -> claimed.compareAndSet(false, true) ? validator.apply(received) : null);
@@ -110,17 +118,27 @@ final class EntryPrevalidation implements AutoCloseable {
                 || !(pending.remove(entry) instanceof Pending p) || !(stored instanceof Resource resource)) {
             return null;
         }
-        if (p.takeBack() || !sameContent(p.received(), resource)) {
-            return null; // not started (cheaper to run it here than to wait behind the queue), or not this content
+        ValidationResult result = null;
+        if (!p.takeBack() && sameContent(p.received(), resource)) {
+            // else not started (cheaper to run it here than to wait behind the queue), or not this content
+            try {
+                result = p.validation().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | CancellationException e) {
+                // the caller validates again and meets the same failure in its own thread
+            }
         }
-        try {
-            return p.validation().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException | CancellationException e) {
-            return null; // the caller validates again and meets the same failure in its own thread
-        }
+        (result != null ? usedAhead : leftToCaller).incrementAndGet();
+        return result;
+    }
+
+    long usedAhead() {
+        return usedAhead.get();
+    }
+
+    long leftToCaller() {
+        return leftToCaller.get();
     }
 
     /** Drops what is still queued for this request. */
@@ -138,12 +156,19 @@ final class EntryPrevalidation implements AutoCloseable {
     }
 
     private static Resource withoutServerAssigned(Resource resource) {
-        Resource copy = resource.copy();
+        Resource copy = withoutSiteLabel(resource.copy());
         copy.setIdElement(null);
         if (copy.hasMeta()) {
             copy.getMeta().setVersionIdElement(null).setLastUpdatedElement(null).setSourceElement(null);
         }
         return copy;
+    }
+
+    private static Resource withoutSiteLabel(Resource resource) {
+        if (resource.hasMeta()) {
+            resource.getMeta().getSecurity().removeIf(label -> SiteLabels.SYSTEM.equals(label.getSystem()));
+        }
+        return resource;
     }
 
     @Override

@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import ml.santerurale.ig.SanteRuraleIg;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.slf4j.Logger;
@@ -56,9 +58,15 @@ class ValidationConfig {
      * one after the other as HAPI reaches them.
      */
     @Bean(destroyMethod = "close")
-    EntryPrevalidation entryPrevalidation(SanteRuraleIg ig) {
+    EntryPrevalidation entryPrevalidation(SanteRuraleIg ig, MeterRegistry registry) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return new EntryPrevalidation(ig::validate, threads, 4_096);
+        EntryPrevalidation prevalidation = new EntryPrevalidation(ig::validate, threads, 4_096);
+        String description = "Bundle entries held to the guide: validated ahead on another core, or by the request thread";
+        FunctionCounter.builder("srm.validation.bundle.entries", prevalidation, EntryPrevalidation::usedAhead)
+                .description(description).tag("validated", "ahead").register(registry);
+        FunctionCounter.builder("srm.validation.bundle.entries", prevalidation, EntryPrevalidation::leftToCaller)
+                .description(description).tag("validated", "inline").register(registry);
+        return prevalidation;
     }
 
     @Bean

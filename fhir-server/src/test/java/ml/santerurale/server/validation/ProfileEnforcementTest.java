@@ -2,6 +2,7 @@ package ml.santerurale.server.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,12 @@ class ProfileEnforcementTest extends ServerIntegrationTest {
 
     @Autowired
     SanteRuraleIg ig;
+
+    @Autowired
+    EntryPrevalidation prevalidation;
+
+    @Autowired
+    ca.uhn.fhir.interceptor.api.IInterceptorService interceptorService;
 
     private List<Resource> freshExamples() {
         return GuideExamples.fresh(ig, fhirContext).all();
@@ -113,6 +120,33 @@ class ProfileEnforcementTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aTransactionsEntriesAreValidatedAheadOnTheFormHapiStoresAndEachExactlyOnce() {
+        List<Resource> examples = freshExamples().subList(0, 2); // a patient and her encounter
+        Map<String, Resource> sent = new HashMap<>();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (Resource resource : examples) {
+            sent.put(resource.fhirType() + "/" + resource.getIdPart(), resource.copy());
+            transaction.addEntry().setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+                    .setUrl(resource.fhirType() + "/" + resource.getIdPart());
+        }
+        // What HAPI hands the storage hooks is what was sent but for id and version: the
+        // validation made ahead of a PUT entry is usable, not thrown away.
+        StoredFormProbe probe = new StoredFormProbe(sent);
+        List<String> judged = probe.judged;
+        long before = prevalidation.usedAhead() + prevalidation.leftToCaller();
+        interceptorService.registerInterceptor(probe);
+        try {
+            HttpResponse<String> response = postJson("", json(transaction));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        } finally {
+            interceptorService.unregisterInterceptor(probe);
+        }
+        // (HAPI calls the hook twice: once as the DAO's broadcaster, once as the request's)
+        assertThat(judged).containsOnly(examples.get(0).fhirType() + " same", examples.get(1).fhirType() + " same");
+        assertThat(prevalidation.usedAhead() + prevalidation.leftToCaller() - before).isEqualTo(2);
+    }
+
+    @Test
     void validateAnswersWithoutWriting() {
         Patient patient = (Patient) freshExamples().get(0);
         HttpResponse<String> valid = postJson("/Patient/$validate", json(patient));
@@ -177,5 +211,27 @@ class ProfileEnforcementTest extends ServerIntegrationTest {
             assertThat(issue.getExpression().get(0).getValue()).isEqualTo(expression);
             assertThat(issue.getDiagnostics()).contains(mentioned).contains("n'est pas conforme");
         });
+    }
+
+    /** Compares what HAPI is about to store with what the test sent. */
+    @ca.uhn.fhir.interceptor.api.Interceptor
+    public static final class StoredFormProbe {
+
+        final Map<String, Resource> sent;
+        final List<String> judged = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        StoredFormProbe(Map<String, Resource> sent) {
+            this.sent = sent;
+        }
+
+        @ca.uhn.fhir.interceptor.api.Hook(ca.uhn.fhir.interceptor.api.Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+        public void created(org.hl7.fhir.instance.model.api.IBaseResource stored) {
+            Resource original = sent.get(stored.fhirType() + "/" + stored.getIdElement().getIdPart());
+            if (original != null) {
+                judged.add(stored.fhirType() + (EntryPrevalidation.sameContent(original, (Resource) stored) ? " same"
+                        : " changed: sent " + FhirContext.forR4Cached().newJsonParser().encodeResourceToString(original)
+                                + " stored " + FhirContext.forR4Cached().newJsonParser().encodeResourceToString(stored)));
+            }
+        }
     }
 }
