@@ -12,6 +12,7 @@ const REALM = 'sante-mali';
 const FHIR_AUDIENCE = 'fhir-server';
 // Site codes: CSCOM-KONOBOUGOU, CSREF-KATI, ... (upper-case letters, digits, dashes).
 const SITE_PATTERN = '^[A-Z0-9-]{2,60}$';
+const FHIR_USER_PATTERN = '^(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)/[A-Za-z0-9.-]{1,64}$';
 
 // Declarative user profile (always on in Keycloak 26). An attribute not declared here is dropped
 // silently, so site_id MUST be declared. Only administrators see or change a user's sites.
@@ -64,6 +65,23 @@ const userProfile = {
         },
       },
       // Administrators only: a user must never choose (or see and edit) their own site.
+      permissions: { view: ['admin'], edit: ['admin'] },
+      annotations: {},
+    },
+    {
+      // SMART on FHIR: the FHIR resource the user is, as a reference relative to the FHIR base
+      // (Practitioner/<id>). The SMART login copies it into the session (keycloak-smart/); the
+      // fhirUser scope maps it into the id token, the access token and the token response.
+      name: 'fhirUser',
+      displayName: 'Ressource FHIR (fhirUser)',
+      multivalued: false,
+      validations: {
+        pattern: {
+          pattern: FHIR_USER_PATTERN,
+          'error-message': 'Référence FHIR invalide (ex. Practitioner/123)',
+        },
+      },
+      // Administrators only, as site_id: a user must not claim another's identity.
       permissions: { view: ['admin'], edit: ['admin'] },
       annotations: {},
     },
@@ -127,6 +145,9 @@ const SMART_RESOURCE_SCOPES = [
   'patient/*.rs', 'patient/Patient.rs', 'patient/Observation.rs', 'patient/Condition.rs',
   'patient/Observation.rs?category=vital-signs', 'patient/Observation.rs?category=laboratory',
   'user/*.rs', 'user/*.cruds', 'user/Patient.rs',
+  // Reference data for display beside a patient/ scope, which cannot reach it (outside any
+  // patient's compartment): the sites and the practitioners.
+  'user/Organization.rs', 'user/Location.rs', 'user/Practitioner.rs',
   'system/*.rs', 'system/Patient.rs',
   // SMART v1
   'patient/*.read', 'user/*.read', 'user/Patient.write', 'user/*.*',
@@ -157,8 +178,25 @@ const SMART_SCOPES = [
       'access.tokenResponse.claim': 'true',
     },
   }]),
-  // No fhirUser claim yet: users are not linked to Practitioner records.
-  smartScope('fhirUser', "Identité FHIR de l'utilisateur"),
+  // The user's FHIR resource (user attribute fhirUser, copied into the session note fhirUser by
+  // the SMART login of keycloak-smart/) as the claim fhirUser of the id token and the access
+  // token, and a top-level fhirUser in the token response, as patient is.
+  smartScope('fhirUser', "Identité FHIR de l'utilisateur", [{
+    name: 'fhirUser',
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-usersessionmodel-note-mapper',
+    consentRequired: false,
+    config: {
+      'user.session.note': 'fhirUser',
+      'claim.name': 'fhirUser',
+      'jsonType.label': 'String',
+      'access.token.claim': 'true',
+      'id.token.claim': 'true',
+      'userinfo.token.claim': 'true',
+      'introspection.token.claim': 'true',
+      'access.tokenResponse.claim': 'true',
+    },
+  }]),
   ...SMART_RESOURCE_SCOPES.map((name) => smartScope(name, `Accès FHIR ${name}`)),
 ];
 const SMART_APP_SCOPES = ['launch/patient', 'fhirUser', 'offline_access',
