@@ -171,6 +171,10 @@ class ScopeEnforcementTest extends ServerIntegrationTest {
         String match = "/Observation?identifier=urn:ietf:rfc:3986|" + identifier;
 
         String writer = token("medecin", "launch/patient patient/Observation.cruds", awa.getIdPart());
+        HttpResponse<String> patched = as(writer, () -> send(request(match).header("Content-Type", "application/json-patch+json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"amended\"}]"))));
+        assertOutcome(fhirContext, patched, 404, "processing", "No resources match this search");
+
         Observation awas = newCopy(awasTemperature, identifier);
         HttpResponse<String> updated = as(writer, () -> putJson(match, json(awas)));
         assertThat(updated.statusCode()).as("Binta's record is not a match, so this creates Awa's: %s", updated.body()).isEqualTo(201);

@@ -73,4 +73,42 @@ class SmartRealmTest {
         assertThat(published.getKeys().get(0).toRSAKey().getModulus()).isEqualTo(privateKey.getModulus());
         assertThat(Files.readString(REALM_DIR.resolve("sante-mali-realm.json"))).doesNotContain(privateKey.getModulus().toString());
     }
+
+    @Test
+    void theFhirUserScopeMapsTheSessionNoteIntoTheIdTokenTheAccessTokenAndTheTokenResponse() throws Exception {
+        JsonNode scope = StreamSupport.stream(realm.get("clientScopes").spliterator(), false)
+                .filter(s -> "fhirUser".equals(s.path("name").asText())).findFirst().orElseThrow();
+        JsonNode mapper = scope.get("protocolMappers").get(0);
+        assertThat(mapper.get("protocolMapper").asText()).isEqualTo("oidc-usersessionmodel-note-mapper");
+        JsonNode config = mapper.get("config");
+        assertThat(config.get("user.session.note").asText()).isEqualTo("fhirUser");
+        assertThat(config.get("claim.name").asText()).isEqualTo("fhirUser");
+        for (String where : List.of("id.token.claim", "access.token.claim", "access.tokenResponse.claim")) {
+            assertThat(config.get(where).asText()).as(where).isEqualTo("true");
+        }
+        String profile = realm.get("components").get("org.keycloak.userprofile.UserProfileProvider").get(0)
+                .get("config").get("kc.user.profile.config").get(0).asText();
+        JsonNode attribute = StreamSupport.stream(new com.fasterxml.jackson.databind.ObjectMapper().readTree(profile)
+                .get("attributes").spliterator(), false).filter(a -> "fhirUser".equals(a.get("name").asText())).findFirst().orElseThrow();
+        assertThat(RealmExport.texts(attribute.get("permissions").get("edit"))).containsExactly("admin");
+        assertThat(Files.readString(REALM_DIR.resolve("sante-mali-realm.json"))).as("no user linked in production")
+                .doesNotContain("Practitioner/demo-");
+    }
+
+    @Test
+    void everyDemoUsersFhirUserIsADemoPractitionerTheServerLoads() {
+        JsonNode practitioners = RealmExport.read(REALM_DIR.resolve("dev/demo-practitioners.json"));
+        List<String> loaded = new ArrayList<>();
+        practitioners.get("entry").forEach(e -> {
+            assertThat(e.get("request").get("method").asText()).isEqualTo("PUT");
+            loaded.add(e.get("request").get("url").asText());
+        });
+        List<String> linked = new ArrayList<>();
+        RealmExport.read(REALM_DIR.resolve("dev/sante-mali-users-0.json")).get("users").forEach(u -> {
+            if (!u.has("serviceAccountClientId")) {
+                linked.add(u.get("attributes").get("fhirUser").get(0).asText());
+            }
+        });
+        assertThat(linked).hasSize(5).containsExactlyInAnyOrderElementsOf(loaded);
+    }
 }
