@@ -272,6 +272,40 @@ const publicPkceClient = (extra) => ({
   },
 });
 
+// A confidential client that only gets tokens for its own service account (client credentials).
+const serviceAccountClient = (extra) => ({
+  enabled: true,
+  protocol: 'openid-connect',
+  publicClient: false,
+  standardFlowEnabled: false,
+  implicitFlowEnabled: false,
+  directAccessGrantsEnabled: false,
+  serviceAccountsEnabled: true,
+  fullScopeAllowed: true,
+  defaultClientScopes: DEFAULT_SCOPES,
+  ...extra,
+});
+
+// A sample SMART Backend Services client: client_credentials authenticated by private_key_jwt
+// signed with one algorithm (Keycloak pins one per client; SMART asks servers for RS384 and
+// ES384, hence one sample client each). Its public JWKS comes from the environment at import
+// time (scripts/keycloak.sh --dev sets it from dev/); unset (production): no key, no token.
+const smartBackend = (clientId, alg, jwksVariable, devJwksFile) => serviceAccountClient({
+  clientId,
+  name: `Service SMART de démonstration (${alg})`,
+  description: `Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (${alg}). Sa clé publique n'est fournie qu'en développement (dev/${devJwksFile}) : en production il ne peut pas s'authentifier.`,
+  clientAuthenticatorType: 'client-jwt',
+  optionalClientScopes: SMART_BACKEND_SCOPES,
+  protocolMappers: [siteIdsMapper, audienceMapper],
+  attributes: {
+    'use.jwks.string': 'true',
+    'jwks.string': `\${${jwksVariable}:}`,
+    'token.endpoint.auth.signing.alg': alg,
+    'oauth2.device.authorization.grant.enabled': 'false',
+    'oidc.ciba.grant.enabled': 'false',
+  },
+});
+
 const PWA_REDIRECTS = [
   'http://localhost:5173/*',
   'http://localhost:8080/*',
@@ -342,31 +376,22 @@ const realm = {
       webOrigins: ['+'],
       attributes: { 'post.logout.redirect.uris': PWA_REDIRECTS.join('##') },
     }),
-    {
+    serviceAccountClient({
       clientId: 'dhis2-export',
       name: 'Export DHIS2',
       description: "Compte de service de l'export agrégé vers DHIS2 (client_credentials). Aucun rôle clinique.",
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
       clientAuthenticatorType: 'client-secret',
       // Resolved from the environment at import time; the default is for development ONLY.
       // Production: set SRM_DHIS2_CLIENT_SECRET before the first import (or rotate it in the admin
       // console afterwards).
       secret: '${SRM_DHIS2_CLIENT_SECRET:dev-only-dhis2-export-secret}',
-      standardFlowEnabled: false,
-      implicitFlowEnabled: false,
-      directAccessGrantsEnabled: false,
-      serviceAccountsEnabled: true,
-      fullScopeAllowed: true,
-      defaultClientScopes: DEFAULT_SCOPES,
       optionalClientScopes: [],
       protocolMappers: [audienceMapper],
       attributes: {
         'oauth2.device.authorization.grant.enabled': 'false',
         'oidc.ciba.grant.enabled': 'false',
       },
-    },
+    }),
     publicPkceClient({
       clientId: 'smart-app-template',
       name: 'Modèle d\'application SMART',
@@ -385,32 +410,8 @@ const realm = {
       optionalClientScopes: SMART_APP_SCOPES,
       authenticationFlowBindingOverrides: { browser: SMART_BROWSER_FLOW_ID },
     }),
-    {
-      clientId: 'smart-demo-backend',
-      name: 'Service SMART de démonstration',
-      description: "Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (RS384). Sa clé publique n'est fournie qu'en développement (dev/smart-demo-backend-jwks.json) : en production il ne peut pas s'authentifier.",
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
-      clientAuthenticatorType: 'client-jwt',
-      standardFlowEnabled: false,
-      implicitFlowEnabled: false,
-      directAccessGrantsEnabled: false,
-      serviceAccountsEnabled: true,
-      fullScopeAllowed: true,
-      defaultClientScopes: DEFAULT_SCOPES,
-      optionalClientScopes: SMART_BACKEND_SCOPES,
-      protocolMappers: [siteIdsMapper, audienceMapper],
-      attributes: {
-        // Read from the environment at import time; scripts/keycloak.sh --dev sets it from
-        // dev/smart-demo-backend-jwks.json. Unset (production): no key, no token.
-        'use.jwks.string': 'true',
-        'jwks.string': '${SRM_SMART_DEMO_BACKEND_JWKS:}',
-        'token.endpoint.auth.signing.alg': 'RS384',
-        'oauth2.device.authorization.grant.enabled': 'false',
-        'oidc.ciba.grant.enabled': 'false',
-      },
-    },
+    smartBackend('smart-demo-backend', 'RS384', 'SRM_SMART_DEMO_BACKEND_JWKS', 'smart-demo-backend-jwks.json'),
+    smartBackend('smart-demo-backend-es384', 'ES384', 'SRM_SMART_DEMO_BACKEND_ES384_JWKS', 'smart-demo-backend-es384-jwks.json'),
   ],
 
   clientScopes: [...BUILTIN_SCOPES, ...SMART_SCOPES],

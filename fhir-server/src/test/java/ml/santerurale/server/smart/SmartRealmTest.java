@@ -3,6 +3,8 @@ package ml.santerurale.server.smart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.nio.file.Files;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 import ml.santerurale.server.support.RealmExport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The realm's SMART clients and login flow, read as data (their behaviour with a running Keycloak
@@ -51,16 +55,30 @@ class SmartRealmTest {
         assertThat(realm.get("browserFlow").asText()).isEqualTo("browser");
     }
 
-    @Test
-    void theDemoBackendAuthenticatesWithASignedAssertionAndHasNoKeyInProduction() {
-        JsonNode backend = export.client("smart-demo-backend");
+    @ParameterizedTest
+    @CsvSource({"smart-demo-backend, RS384, SRM_SMART_DEMO_BACKEND_JWKS",
+            "smart-demo-backend-es384, ES384, SRM_SMART_DEMO_BACKEND_ES384_JWKS"})
+    void theDemoBackendsAuthenticateWithASignedAssertionAndHaveNoKeyInProduction(String clientId, String algorithm, String variable) {
+        JsonNode backend = export.client(clientId);
         assertThat(backend.get("clientAuthenticatorType").asText()).isEqualTo("client-jwt");
         assertThat(backend.get("serviceAccountsEnabled").asBoolean()).isTrue();
         assertThat(backend.get("standardFlowEnabled").asBoolean()).isFalse();
         assertThat(backend.has("secret")).isFalse();
-        assertThat(backend.get("attributes").get("token.endpoint.auth.signing.alg").asText()).isEqualTo("RS384");
-        assertThat(backend.get("attributes").get("jwks.string").asText()).isEqualTo("${SRM_SMART_DEMO_BACKEND_JWKS:}");
+        assertThat(backend.get("attributes").get("token.endpoint.auth.signing.alg").asText()).isEqualTo(algorithm);
+        assertThat(backend.get("attributes").get("jwks.string").asText()).isEqualTo("${" + variable + ":}");
         assertThat(RealmExport.texts(backend.get("optionalClientScopes"))).isNotEmpty().allMatch(s -> s.startsWith("system/"));
+    }
+
+    @Test
+    void theEs384DevelopmentKeyPairIsOnePairOnP384AndLivesInDevOnly() throws Exception {
+        ECKey privateKey = ECKey.parse(Files.readString(REALM_DIR.resolve("dev/smart-demo-backend-es384-private-key.jwk.json")));
+        JWKSet published = JWKSet.parse(Files.readString(REALM_DIR.resolve("dev/smart-demo-backend-es384-jwks.json")));
+        assertThat(privateKey.isPrivate()).isTrue();
+        assertThat(privateKey.getCurve()).isEqualTo(Curve.P_384);
+        assertThat(published.getKeys()).hasSize(1);
+        assertThat(published.getKeys().get(0).isPrivate()).isFalse();
+        assertThat(published.getKeys().get(0).toECKey().getX()).isEqualTo(privateKey.getX());
+        assertThat(Files.readString(REALM_DIR.resolve("sante-mali-realm.json"))).doesNotContain(privateKey.getX().toString());
     }
 
     @Test
