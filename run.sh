@@ -12,7 +12,9 @@ scripts/keycloak.sh install
 scripts/keycloak.sh start --dev
 
 export SRM_DATA_DIR="${SRM_DATA_DIR:-$PWD/.data}"
-java ${JAVA_OPTS:-} -jar fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar "$@" &
+# Development: the demo users' Practitioner records (their fhirUser in the dev realm users).
+java ${JAVA_OPTS:-} -jar fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar \
+  --srm.demo.bundle="file:$PWD/keycloak-realm/dev/demo-practitioners.json" "$@" &
 server=$!
 
 stop() {

@@ -12,6 +12,7 @@ const REALM = 'sante-mali';
 const FHIR_AUDIENCE = 'fhir-server';
 // Site codes: CSCOM-KONOBOUGOU, CSREF-KATI, ... (upper-case letters, digits, dashes).
 const SITE_PATTERN = '^[A-Z0-9-]{2,60}$';
+const FHIR_USER_PATTERN = '^(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)/[A-Za-z0-9.-]{1,64}$';
 
 // Declarative user profile (always on in Keycloak 26). An attribute not declared here is dropped
 // silently, so site_id MUST be declared. Only administrators see or change a user's sites.
@@ -64,6 +65,23 @@ const userProfile = {
         },
       },
       // Administrators only: a user must never choose (or see and edit) their own site.
+      permissions: { view: ['admin'], edit: ['admin'] },
+      annotations: {},
+    },
+    {
+      // SMART on FHIR: the FHIR resource the user is, as a reference relative to the FHIR base
+      // (Practitioner/<id>). The SMART login copies it into the session (keycloak-smart/); the
+      // fhirUser scope maps it into the id token, the access token and the token response.
+      name: 'fhirUser',
+      displayName: 'Ressource FHIR (fhirUser)',
+      multivalued: false,
+      validations: {
+        pattern: {
+          pattern: FHIR_USER_PATTERN,
+          'error-message': 'Référence FHIR invalide (ex. Practitioner/123)',
+        },
+      },
+      // Administrators only, as site_id: a user must not claim another's identity.
       permissions: { view: ['admin'], edit: ['admin'] },
       annotations: {},
     },
@@ -127,6 +145,9 @@ const SMART_RESOURCE_SCOPES = [
   'patient/*.rs', 'patient/Patient.rs', 'patient/Observation.rs', 'patient/Condition.rs',
   'patient/Observation.rs?category=vital-signs', 'patient/Observation.rs?category=laboratory',
   'user/*.rs', 'user/*.cruds', 'user/Patient.rs',
+  // Reference data for display beside a patient/ scope, which cannot reach it (outside any
+  // patient's compartment): the sites and the practitioners.
+  'user/Organization.rs', 'user/Location.rs', 'user/Practitioner.rs',
   'system/*.rs', 'system/Patient.rs',
   // SMART v1
   'patient/*.read', 'user/*.read', 'user/Patient.write', 'user/*.*',
@@ -157,8 +178,25 @@ const SMART_SCOPES = [
       'access.tokenResponse.claim': 'true',
     },
   }]),
-  // No fhirUser claim yet: users are not linked to Practitioner records.
-  smartScope('fhirUser', "Identité FHIR de l'utilisateur"),
+  // The user's FHIR resource (user attribute fhirUser, copied into the session note fhirUser by
+  // the SMART login of keycloak-smart/) as the claim fhirUser of the id token and the access
+  // token, and a top-level fhirUser in the token response, as patient is.
+  smartScope('fhirUser', "Identité FHIR de l'utilisateur", [{
+    name: 'fhirUser',
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-usersessionmodel-note-mapper',
+    consentRequired: false,
+    config: {
+      'user.session.note': 'fhirUser',
+      'claim.name': 'fhirUser',
+      'jsonType.label': 'String',
+      'access.token.claim': 'true',
+      'id.token.claim': 'true',
+      'userinfo.token.claim': 'true',
+      'introspection.token.claim': 'true',
+      'access.tokenResponse.claim': 'true',
+    },
+  }]),
   ...SMART_RESOURCE_SCOPES.map((name) => smartScope(name, `Accès FHIR ${name}`)),
 ];
 const SMART_APP_SCOPES = ['launch/patient', 'fhirUser', 'offline_access',
@@ -234,6 +272,40 @@ const publicPkceClient = (extra) => ({
   },
 });
 
+// A confidential client that only gets tokens for its own service account (client credentials).
+const serviceAccountClient = (extra) => ({
+  enabled: true,
+  protocol: 'openid-connect',
+  publicClient: false,
+  standardFlowEnabled: false,
+  implicitFlowEnabled: false,
+  directAccessGrantsEnabled: false,
+  serviceAccountsEnabled: true,
+  fullScopeAllowed: true,
+  defaultClientScopes: DEFAULT_SCOPES,
+  ...extra,
+});
+
+// A sample SMART Backend Services client: client_credentials authenticated by private_key_jwt
+// signed with one algorithm (Keycloak pins one per client; SMART asks servers for RS384 and
+// ES384, hence one sample client each). Its public JWKS comes from the environment at import
+// time (scripts/keycloak.sh --dev sets it from dev/); unset (production): no key, no token.
+const smartBackend = (clientId, alg, jwksVariable, devJwksFile) => serviceAccountClient({
+  clientId,
+  name: `Service SMART de démonstration (${alg})`,
+  description: `Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (${alg}). Sa clé publique n'est fournie qu'en développement (dev/${devJwksFile}) : en production il ne peut pas s'authentifier.`,
+  clientAuthenticatorType: 'client-jwt',
+  optionalClientScopes: SMART_BACKEND_SCOPES,
+  protocolMappers: [siteIdsMapper, audienceMapper],
+  attributes: {
+    'use.jwks.string': 'true',
+    'jwks.string': `\${${jwksVariable}:}`,
+    'token.endpoint.auth.signing.alg': alg,
+    'oauth2.device.authorization.grant.enabled': 'false',
+    'oidc.ciba.grant.enabled': 'false',
+  },
+});
+
 const PWA_REDIRECTS = [
   'http://localhost:5173/*',
   'http://localhost:8080/*',
@@ -304,31 +376,22 @@ const realm = {
       webOrigins: ['+'],
       attributes: { 'post.logout.redirect.uris': PWA_REDIRECTS.join('##') },
     }),
-    {
+    serviceAccountClient({
       clientId: 'dhis2-export',
       name: 'Export DHIS2',
       description: "Compte de service de l'export agrégé vers DHIS2 (client_credentials). Aucun rôle clinique.",
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
       clientAuthenticatorType: 'client-secret',
       // Resolved from the environment at import time; the default is for development ONLY.
       // Production: set SRM_DHIS2_CLIENT_SECRET before the first import (or rotate it in the admin
       // console afterwards).
       secret: '${SRM_DHIS2_CLIENT_SECRET:dev-only-dhis2-export-secret}',
-      standardFlowEnabled: false,
-      implicitFlowEnabled: false,
-      directAccessGrantsEnabled: false,
-      serviceAccountsEnabled: true,
-      fullScopeAllowed: true,
-      defaultClientScopes: DEFAULT_SCOPES,
       optionalClientScopes: [],
       protocolMappers: [audienceMapper],
       attributes: {
         'oauth2.device.authorization.grant.enabled': 'false',
         'oidc.ciba.grant.enabled': 'false',
       },
-    },
+    }),
     publicPkceClient({
       clientId: 'smart-app-template',
       name: 'Modèle d\'application SMART',
@@ -347,32 +410,8 @@ const realm = {
       optionalClientScopes: SMART_APP_SCOPES,
       authenticationFlowBindingOverrides: { browser: SMART_BROWSER_FLOW_ID },
     }),
-    {
-      clientId: 'smart-demo-backend',
-      name: 'Service SMART de démonstration',
-      description: "Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (RS384). Sa clé publique n'est fournie qu'en développement (dev/smart-demo-backend-jwks.json) : en production il ne peut pas s'authentifier.",
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
-      clientAuthenticatorType: 'client-jwt',
-      standardFlowEnabled: false,
-      implicitFlowEnabled: false,
-      directAccessGrantsEnabled: false,
-      serviceAccountsEnabled: true,
-      fullScopeAllowed: true,
-      defaultClientScopes: DEFAULT_SCOPES,
-      optionalClientScopes: SMART_BACKEND_SCOPES,
-      protocolMappers: [siteIdsMapper, audienceMapper],
-      attributes: {
-        // Read from the environment at import time; scripts/keycloak.sh --dev sets it from
-        // dev/smart-demo-backend-jwks.json. Unset (production): no key, no token.
-        'use.jwks.string': 'true',
-        'jwks.string': '${SRM_SMART_DEMO_BACKEND_JWKS:}',
-        'token.endpoint.auth.signing.alg': 'RS384',
-        'oauth2.device.authorization.grant.enabled': 'false',
-        'oidc.ciba.grant.enabled': 'false',
-      },
-    },
+    smartBackend('smart-demo-backend', 'RS384', 'SRM_SMART_DEMO_BACKEND_JWKS', 'smart-demo-backend-jwks.json'),
+    smartBackend('smart-demo-backend-es384', 'ES384', 'SRM_SMART_DEMO_BACKEND_ES384_JWKS', 'smart-demo-backend-es384-jwks.json'),
   ],
 
   clientScopes: [...BUILTIN_SCOPES, ...SMART_SCOPES],

@@ -19,6 +19,8 @@
 #                       (development default: dev-only-dhis2-export-secret)
 #   SRM_SMART_DEMO_BACKEND_JWKS  public JWKS of the smart-demo-backend client, read at import time
 #                       (--dev default: keycloak-realm/dev/smart-demo-backend-jwks.json; else none)
+#   SRM_SMART_DEMO_BACKEND_ES384_JWKS  the same for smart-demo-backend-es384
+#                       (--dev default: keycloak-realm/dev/smart-demo-backend-es384-jwks.json)
 #
 # DEVELOPMENT ONLY: start-dev, H2 file database, HTTP. The data dir remembers a hash of the files
 # it imported; when the realm file (or the --dev choice) changes, the H2 database is wiped so the
@@ -132,11 +134,15 @@ start() {
     SRM_SMART_DEMO_BACKEND_JWKS="$(tr -d ' \n' < "$REPO/keycloak-realm/dev/smart-demo-backend-jwks.json" | sed 's/"/\\"/g')"
     export SRM_SMART_DEMO_BACKEND_JWKS
   fi
+  if $dev && [[ -z "${SRM_SMART_DEMO_BACKEND_ES384_JWKS:-}" ]]; then
+    SRM_SMART_DEMO_BACKEND_ES384_JWKS="$(tr -d ' \n' < "$REPO/keycloak-realm/dev/smart-demo-backend-es384-jwks.json" | sed 's/"/\\"/g')"
+    export SRM_SMART_DEMO_BACKEND_ES384_JWKS
+  fi
 
   # Wipe the H2 database when what would be imported changed: import skips an existing realm.
   local hash
   # The dhis2-export secret is read from the environment at import time: part of the hash too.
-  hash="$( { echo "dev=$dev secret=${SRM_DHIS2_CLIENT_SECRET:-} jwks=${SRM_SMART_DEMO_BACKEND_JWKS:-}"; cat "$import"/*.json; } | sha256sum | cut -d' ' -f1)"
+  hash="$( { echo "dev=$dev secret=${SRM_DHIS2_CLIENT_SECRET:-} jwks=${SRM_SMART_DEMO_BACKEND_JWKS:-} es384=${SRM_SMART_DEMO_BACKEND_ES384_JWKS:-}"; cat "$import"/*.json; } | sha256sum | cut -d' ' -f1)"
   if [[ -d "$DATA/data/h2" && "$(cat "$DATA/import.sha256" 2>/dev/null || true)" != "$hash" ]]; then
     log "realm files (or --dev, or SRM_DHIS2_CLIENT_SECRET) changed since the database was created: wiping $DATA/data/h2 (dev only)"
     rm -rf "$DATA/data/h2"

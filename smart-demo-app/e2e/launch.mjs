@@ -18,7 +18,7 @@ try {
     if (response.request().method() === 'POST' && response.url().endsWith('/protocol/openid-connect/token')) {
       try {
         const body = await response.json();
-        result.tokenResponse = { status: response.status(), patient: body.patient, scope: body.scope, error: body.error };
+        result.tokenResponse = { status: response.status(), patient: body.patient, fhirUser: body.fhirUser, scope: body.scope, error: body.error };
       } catch (e) {
         result.tokenResponse = { status: response.status() };
       }
@@ -53,6 +53,7 @@ try {
   }, env('SMART_OTHER_PATIENT_ID'));
   result.chartPoints = await page.locator('#chart circle').count();
   result.heading = await page.textContent('#patient');
+  result.user = await page.textContent('#user');
 } catch (e) {
   result.failure = String(e);
 } finally {

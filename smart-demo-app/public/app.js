@@ -1,4 +1,4 @@
-// The app after the launch: the patient picked at login, and a chart of their body temperatures
+// The app after the launch: the logged-in user, the patient picked at login, and a chart of their body temperatures
 // (LOINC 8310-5, vital-signs), read with the launch's token. window.smartDemo exposes the client
 // to browser tests.
 const LOINC_BODY_TEMPERATURE = '8310-5';
@@ -35,6 +35,13 @@ FHIR.oauth2.ready().then(async (client) => {
   const patient = await client.patient.read();
   const name = (patient.name && patient.name[0]) || {};
   document.getElementById('patient').textContent = `${(name.given || []).join(' ')} ${name.family || ''}`.trim();
+  // The logged-in user (fhirUser: their Practitioner), readable with the fhirUser scope.
+  if (client.user.fhirUser) {
+    const me = await client.user.read();
+    const myName = (me.name && me.name[0]) || {};
+    document.getElementById('user').textContent =
+      `Connecté(e) : ${(myName.given || []).join(' ')} ${myName.family || ''}`.trim();
+  }
   const observations = await client.request(
     `Observation?patient=${client.patient.id}&category=vital-signs&code=${LOINC_BODY_TEMPERATURE}&_count=100`,
     { pageLimit: 0, flat: true });

@@ -1,36 +1,25 @@
 package ml.santerurale.server.security;
 
+import static ml.santerurale.server.support.KeycloakBrowser.call;
+import static ml.santerurale.server.support.KeycloakBrowser.claims;
+import static ml.santerurale.server.support.KeycloakBrowser.form;
+import static ml.santerurale.server.support.KeycloakBrowser.loopbackRedirectUri;
+import static ml.santerurale.server.support.KeycloakBrowser.query;
+import static ml.santerurale.server.support.KeycloakBrowser.randomBase64Url;
 import static ml.santerurale.server.support.OperationOutcomeAssert.assertOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.JWTParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
-import java.net.CookieStore;
-import java.net.HttpCookie;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.text.ParseException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import ml.santerurale.server.support.KeycloakBrowser;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestKeycloak;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,12 +34,6 @@ import org.junit.jupiter.api.Test;
  * {@code scripts/keycloak-smoke.sh}.
  */
 class KeycloakLoginTest extends ServerIntegrationTest {
-
-    /** Password of every demo user ({@code keycloak-realm/dev}, development and tests only). */
-    private static final String DEMO_PASSWORD = "Demo-2026!";
-    private static final Pattern LOGIN_FORM = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"");
-    private static final Pattern ANY_FORM = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TestKeycloak keycloak = TestKeycloak.get();
 
@@ -182,37 +165,14 @@ class KeycloakLoginTest extends ServerIntegrationTest {
 
     /** Authorization code + PKCE S256 through Keycloak's login form; returns the token response. */
     private Tokens login(String username) throws Exception {
-        HttpClient browser = HttpClient.newBuilder()
-                .cookieHandler(new CookieManager(new LoopbackBrowserCookies(), CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
-        String verifier = randomBase64Url(48);
-        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
+        KeycloakBrowser.Pkce pkce = KeycloakBrowser.Pkce.s256();
         String state = randomBase64Url(12);
         String redirectUri = loopbackRedirectUri();
 
         Map<String, String> authorize = authorizeRequest(redirectUri, "openid offline_access", state);
-        authorize.put("code_challenge", challenge);
+        authorize.put("code_challenge", pkce.challenge());
         authorize.put("code_challenge_method", "S256");
-        HttpResponse<String> page = call(browser, HttpRequest.newBuilder(
-                URI.create(keycloak.oidcEndpoints() + "/auth?" + form(authorize))).GET());
-        assertThat(page.statusCode()).as("login page: %s", page.body()).isEqualTo(200);
-
-        Matcher form = LOGIN_FORM.matcher(page.body());
-        if (!form.find()) {
-            form = ANY_FORM.matcher(page.body());
-            assertThat(form.find()).as("a login form in %s", page.body()).isTrue();
-        }
-        String action = htmlUnescape(form.group(1));
-
-        Map<String, String> credentials = new LinkedHashMap<>();
-        credentials.put("username", username);
-        credentials.put("password", DEMO_PASSWORD);
-        credentials.put("credentialId", "");
-        HttpResponse<String> submitted = call(browser, HttpRequest.newBuilder(URI.create(action))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(credentials))));
+        HttpResponse<String> submitted = new KeycloakBrowser().logIn(keycloak.oidcEndpoints() + "/auth?" + form(authorize), username);
         String location = submitted.headers().firstValue("Location").orElse("");
         assertThat(submitted.statusCode()).as("login of %s: %s", username, submitted.body()).isEqualTo(302);
         assertThat(location).startsWith(redirectUri + "?");
@@ -226,17 +186,12 @@ class KeycloakLoginTest extends ServerIntegrationTest {
         exchange.put("client_id", "pwa");
         exchange.put("redirect_uri", redirectUri);
         exchange.put("code", answer.get("code"));
-        exchange.put("code_verifier", verifier);
+        exchange.put("code_verifier", pkce.verifier());
         HttpResponse<String> token = tokenEndpoint(exchange);
         assertThat(token.statusCode()).as("code exchange: %s", token.body()).isEqualTo(200);
         Map<String, Object> body = JSONObjectUtils.parse(token.body());
         return new Tokens((String) body.get("access_token"), (String) body.get("refresh_token"),
                 (String) body.get("id_token"));
-    }
-
-    /** Keycloak ignores the port of a loopback-IP redirect URI (RFC 8252 §7.3): any port, nothing listens. */
-    private static String loopbackRedirectUri() {
-        return "http://127.0.0.1:" + (20000 + RANDOM.nextInt(40000)) + "/callback";
     }
 
     /** The PWA's authorization request (code flow), without PKCE: the caller adds the challenge. */
@@ -248,53 +203,6 @@ class KeycloakLoginTest extends ServerIntegrationTest {
         authorize.put("scope", scope);
         authorize.put("state", state);
         return authorize;
-    }
-
-    /**
-     * Keycloak's login cookies are {@code Secure; SameSite=None} ({@code Version=1}). Browsers and
-     * curl treat {@code http://localhost} as a secure context and send them back as plain
-     * {@code name=value}; java.net's cookie manager would drop them over HTTP ("restart login
-     * cookie not found") and send RFC 2965 {@code $Version} syntax. This store does what a browser
-     * does, for loopback hosts only.
-     */
-    private static final class LoopbackBrowserCookies implements CookieStore {
-
-        private final CookieStore cookies = new CookieManager().getCookieStore();
-
-        @Override
-        public void add(URI uri, HttpCookie cookie) {
-            String host = uri == null ? null : uri.getHost();
-            if ("localhost".equals(host) || "127.0.0.1".equals(host)) {
-                cookie.setSecure(false);
-            }
-            cookie.setVersion(0);
-            cookies.add(uri, cookie);
-        }
-
-        @Override
-        public List<HttpCookie> get(URI uri) {
-            return cookies.get(uri);
-        }
-
-        @Override
-        public List<HttpCookie> getCookies() {
-            return cookies.getCookies();
-        }
-
-        @Override
-        public List<URI> getURIs() {
-            return cookies.getURIs();
-        }
-
-        @Override
-        public boolean remove(URI uri, HttpCookie cookie) {
-            return cookies.remove(uri, cookie);
-        }
-
-        @Override
-        public boolean removeAll() {
-            return cookies.removeAll();
-        }
     }
 
     private HttpResponse<String> refresh(String refreshToken) {
@@ -313,70 +221,5 @@ class KeycloakLoginTest extends ServerIntegrationTest {
 
     private HttpResponse<String> fhirGet(String accessToken, String pathUnderFhir) {
         return as(accessToken, () -> get(pathUnderFhir));
-    }
-
-    private static HttpResponse<String> call(HttpClient client, HttpRequest.Builder request) {
-        try {
-            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String form(Map<String, String> fields) {
-        return fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (rawQuery != null) {
-            for (String pair : rawQuery.split("&")) {
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
-                String value = eq < 0 ? "" : pair.substring(eq + 1);
-                out.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-            }
-        }
-        return out;
-    }
-
-    /** The form's action attribute as the browser would read it ({@code &amp;} and numeric entities). */
-    private static String htmlUnescape(String attribute) {
-        Matcher numeric = Pattern.compile("&#(x?)([0-9a-fA-F]+);").matcher(attribute);
-        StringBuilder out = new StringBuilder();
-        while (numeric.find()) {
-            int codePoint = Integer.parseInt(numeric.group(2), numeric.group(1).isEmpty() ? 10 : 16);
-            numeric.appendReplacement(out, Matcher.quoteReplacement(Character.toString(codePoint)));
-        }
-        numeric.appendTail(out);
-        return out.toString().replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-    }
-
-    private static String randomBase64Url(int bytes) {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    }
-
-    private static byte[] sha256(String verifier) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JWTClaimsSet claims(String jwt) {
-        try {
-            return JWTParser.parse(jwt).getJWTClaimsSet();
-        } catch (ParseException e) {
-            throw new AssertionError("Not a JWT: " + jwt, e);
-        }
     }
 }

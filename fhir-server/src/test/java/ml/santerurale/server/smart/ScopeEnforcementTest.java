@@ -128,18 +128,22 @@ class ScopeEnforcementTest extends ServerIntegrationTest {
                 "only within patient " + awa.getIdPart() + "'s compartment");
     }
 
+    /** A new record like this one (no id), with this identifier. */
+    private static Observation newCopy(Observation like, String identifier) {
+        Observation copy = like.copy();
+        copy.setId((String) null);
+        copy.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        return copy;
+    }
+
     @Test
     void aConditionalCreateMatchesOnlyWithinTheLaunchPatientsCompartment() {
         String identifier = "urn:uuid:" + UUID.randomUUID();
-        Observation bintas = bintasTemperature.copy();
-        bintas.setId((String) null);
-        bintas.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        Observation bintas = newCopy(bintasTemperature, identifier);
         assertThat(postJson("/Observation", json(bintas)).statusCode()).isEqualTo(201);
 
         String writer = token("medecin", "launch/patient patient/Observation.crs", awa.getIdPart());
-        Observation awas = awasTemperature.copy();
-        awas.setId((String) null);
-        awas.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        Observation awas = newCopy(awasTemperature, identifier);
         String ifNoneExist = "identifier=urn:ietf:rfc:3986|" + identifier;
         HttpResponse<String> created = as(writer, () -> send(request("/Observation").header("Content-Type", "application/fhir+json")
                 .header("If-None-Exist", ifNoneExist).POST(java.net.http.HttpRequest.BodyPublishers.ofString(json(awas)))));
@@ -155,6 +159,110 @@ class ScopeEnforcementTest extends ServerIntegrationTest {
                 .as("the match is Awa's own record now, not Binta's").startsWith("200");
         assertThat(parse(Bundle.class, again.body()).getEntryFirstRep().getResponse().getLocation())
                 .contains(created.headers().firstValue("Location").orElseThrow().replaceAll(".*/Observation/([^/]+)/.*", "$1"));
+    }
+
+    @Test
+    void aConditionalUpdateOrDeleteMatchesOnlyWithinTheLaunchPatientsCompartment() {
+        String identifier = "urn:uuid:" + UUID.randomUUID();
+        Observation bintas = newCopy(bintasTemperature, identifier);
+        HttpResponse<String> bintasCreated = postJson("/Observation", json(bintas));
+        assertThat(bintasCreated.statusCode()).isEqualTo(201);
+        String bintasId = parse(Observation.class, bintasCreated.body()).getIdElement().getIdPart();
+        String match = "/Observation?identifier=urn:ietf:rfc:3986|" + identifier;
+
+        String writer = token("medecin", "launch/patient patient/Observation.cruds", awa.getIdPart());
+        HttpResponse<String> patched = as(writer, () -> send(request(match).header("Content-Type", "application/json-patch+json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"amended\"}]"))));
+        assertOutcome(fhirContext, patched, 404, "processing", "No resources match this search");
+
+        Observation awas = newCopy(awasTemperature, identifier);
+        HttpResponse<String> updated = as(writer, () -> putJson(match, json(awas)));
+        assertThat(updated.statusCode()).as("Binta's record is not a match, so this creates Awa's: %s", updated.body()).isEqualTo(201);
+        String awasId = parse(Observation.class, updated.body()).getIdElement().getIdPart();
+        assertThat(awasId).isNotEqualTo(bintasId);
+
+        String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + "{\"resource\":" + json(awas) + ",\"request\":{\"method\":\"PUT\",\"url\":\"" + match.substring(1) + "\"}}]}";
+        HttpResponse<String> again = as(writer, () -> postJson("", transaction));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, again.body()).getEntryFirstRep().getResponse().getLocation())
+                .as("the transaction's match is Awa's record, the one of her compartment").contains("Observation/" + awasId + "/");
+
+        HttpResponse<String> deleted = as(writer, () -> send(request(match).DELETE()));
+        assertThat(deleted.statusCode()).as(deleted.body()).isLessThan(300);
+        assertThat(get("/Observation/" + awasId).statusCode()).as("Awa's match is deleted").isEqualTo(410);
+        HttpResponse<String> bintasNow = get("/Observation/" + bintasId);
+        assertThat(bintasNow.statusCode()).as("Binta's is neither deleted nor updated").isEqualTo(200);
+        assertThat(parse(Observation.class, bintasNow.body()).getMeta().getVersionId()).isEqualTo("1");
+        assertThat(parse(Observation.class, bintasNow.body()).getSubject().getReference()).isEqualTo("Patient/" + binta.getIdPart());
+    }
+
+    @Test
+    void aCountIsTheLaunchPatientsOwnOrRefusedWhenTheScopesAreNotOneSearch() {
+        int awasObservations = parse(Bundle.class, get("/Observation?_summary=count&patient=" + awa.getIdPart()).body()).getTotal();
+        assertThat(awasObservations).isPositive();
+        String patientScope = token("medecin", "launch/patient patient/*.rs", awa.getIdPart());
+        HttpResponse<String> counted = as(patientScope, () -> get("/Observation?_summary=count"));
+        assertThat(counted.statusCode()).as(counted.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, counted.body()).getTotal()).isEqualTo(awasObservations);
+        Bundle withTotal = parse(Bundle.class, as(patientScope, () -> get("/Observation?_count=500&_total=accurate")).body());
+        assertThat(withTotal.hasTotal()).isTrue();
+        assertThat(withTotal.getTotal()).isEqualTo(awasObservations);
+
+        // Awa's records, or anyone's laboratory results: no one set of search parameters.
+        String mixed = token("medecin", "launch/patient patient/Observation.rs user/Observation.rs?category=laboratory", awa.getIdPart());
+        for (String count : List.of("/Observation?_summary=count", "/Observation?_count=5&_total=accurate")) {
+            assertOutcome(fhirContext, as(mixed, () -> get(count)), 403, "forbidden",
+                    "this token's scopes on Observation (within patient " + awa.getIdPart()
+                            + "'s compartment or of category laboratory) cannot be one search, so a count");
+        }
+        String batch = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+                + "{\"request\":{\"method\":\"GET\",\"url\":\"Observation?_summary=count\"}}]}";
+        var outcome = assertOutcome(fhirContext, as(mixed, () -> postJson("", batch)), 403, "forbidden", "Bundle.entry[0]: this token's scopes");
+        assertThat(outcome.getIssueFirstRep().getExpression().get(0).getValue()).isEqualTo("Bundle.entry[0].request");
+
+        HttpResponse<String> listed = as(mixed, () -> get("/Observation?_count=500"));
+        assertThat(ids(listed)).contains("Observation/" + awasTemperature.getIdPart())
+                .doesNotContain("Observation/" + bintasTemperature.getIdPart());
+        assertThat(parse(Bundle.class, listed.body()).hasTotal()).as("no total counted beyond the scopes").isFalse();
+    }
+
+    @Test
+    void historyOfATypeOrOfTheServerNeedsAnUnrestrictedScopeAndAnInstancesHistoryIsTheLaunchPatientsOnly() {
+        String app = token("medecin", "launch/patient patient/*.rs", awa.getIdPart());
+        assertOutcome(fhirContext, as(app, () -> get("/Observation/_history")), 403, "forbidden",
+                "history-type of Observation cannot be narrowed to this token's restrictions (patient or category);"
+                        + " it needs a scope without them (scopes: patient/*.rs)");
+        assertOutcome(fhirContext, as(app, () -> get("/_history")), 403, "forbidden",
+                "searching or reading the history of the whole server needs an unrestricted search scope on every type");
+
+        HttpResponse<String> own = as(app, () -> get("/Patient/" + awa.getIdPart() + "/_history"));
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+        assertThat(parse(Bundle.class, own.body()).getEntry()).isNotEmpty();
+        HttpResponse<String> other = as(app, () -> get("/Patient/" + binta.getIdPart() + "/_history"));
+        String missingId = UUID.randomUUID().toString();
+        HttpResponse<String> missing = as(app, () -> get("/Patient/" + missingId + "/_history"));
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(404).isEqualTo(missing.statusCode());
+        assertThat(other.body().replace(binta.getIdPart(), "X")).isEqualTo(missing.body().replace(missingId, "X"));
+    }
+
+    @Test
+    void referenceDataAndBinariesAreOutOfReachOfPatientScopesAloneAndReadableWithAUserScope() {
+        String app = token("soignant", "launch/patient patient/*.rs", awa.getIdPart());
+        String why = "patient/ scopes cover only the launch patient's compartment, which holds no ";
+        assertOutcome(fhirContext, as(app, () -> get("/Organization/cscom-konobougou")), 403, "forbidden",
+                why + "Organization record: Organization needs a user/ or system/ scope that covers it (such as user/Organization.rs)");
+        assertOutcome(fhirContext, as(app, () -> get("/Location?_count=1")), 403, "forbidden", why + "Location record");
+        assertOutcome(fhirContext, as(app, () -> get("/Practitioner?_count=1")), 403, "forbidden", why + "Practitioner record");
+        assertOutcome(fhirContext, as(app, () -> get("/Binary/" + UUID.randomUUID())), 403, "forbidden", why + "Binary record");
+        String batch = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+                + "{\"request\":{\"method\":\"GET\",\"url\":\"Organization/cscom-konobougou\"}}]}";
+        assertOutcome(fhirContext, as(app, () -> postJson("", batch)), 403, "forbidden", "Bundle.entry[0]: " + why + "Organization");
+
+        String withSites = token("soignant", "launch/patient patient/*.rs user/Organization.rs user/Location.rs", awa.getIdPart());
+        assertThat(as(withSites, () -> get("/Organization/cscom-konobougou")).statusCode()).isEqualTo(200);
+        assertThat(ids(as(withSites, () -> get("/Location?_id=cscom-konobougou")))).containsExactly("Location/cscom-konobougou");
+        assertThat(as(withSites, () -> get("/Patient/" + binta.getIdPart())).statusCode()).isEqualTo(404);
     }
 
     @Test

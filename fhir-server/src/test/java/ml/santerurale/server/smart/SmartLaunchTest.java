@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * A SMART standalone launch, end to end: the sample app ({@code smart-demo-app/}, fhirclient from
  * npm) in headless Chromium through Playwright, against the real Keycloak (with the patient picker
  * of {@code keycloak-smart/}) and this server. The soignant logs in, finds two patients of her site
- * by name, picks one; the token response names that patient, the app charts her temperatures, and
- * a read of the other patient answers as missing.
+ * by name, picks one; the token response names that patient and the soignant's Practitioner
+ * ({@code fhirUser}), the app shows her name from that Practitioner and charts the patient's
+ * temperatures, and a read of the other patient answers as missing.
  *
  * <p>Needs Debian's Chromium ({@link Chromium}: installed with apt when missing), Node, the npm registry (first
  * {@code npm ci} of the app) and port 4000 (the app's registered redirect URI).
@@ -83,6 +84,8 @@ class SmartLaunchTest extends ServerIntegrationTest {
             assertThat(result.path("app").path("points").size()).as(output).isEqualTo(2);
             assertThat(result.path("chartPoints").asInt()).isEqualTo(2);
             assertThat(result.path("heading").asText()).contains("Awa");
+            assertThat(result.path("tokenResponse").path("fhirUser").asText()).isEqualTo("Practitioner/demo-soignant-konobougou");
+            assertThat(result.path("user").asText()).as(output).isEqualTo("Connecté(e) : Awa Traoré");
             assertThat(result.path("app").path("otherPatientStatus").asInt()).as(output).isEqualTo(404);
         } finally {
             app.destroy();

@@ -45,6 +45,9 @@ public abstract class ServerIntegrationTest {
         // Files here shadow the built app's (the end-to-end test serves a next build's service worker).
         registry.add("spring.web.resources.static-locations",
                 () -> APP_OVERRIDE.toUri() + ",classpath:/META-INF/resources/");
+        // The demo users' Practitioner records (their fhirUser), as run.sh loads them in development.
+        registry.add("srm.demo.bundle", () -> Path.of(System.getProperty("user.dir")).getParent()
+                .resolve("keycloak-realm/dev/demo-practitioners.json").toUri().toString());
         registry.add("srm.security.issuers[0].issuer", TestKeycloak.get()::issuer);
         registry.add("srm.security.issuers[1].issuer", () -> TestTokens.ISSUER);
         registry.add("srm.security.issuers[1].jwks-uri", () -> TestTokens.get().jwksUri());

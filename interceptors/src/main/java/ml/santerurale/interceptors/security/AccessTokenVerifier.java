@@ -92,7 +92,7 @@ public final class AccessTokenVerifier implements TokenVerifier {
             return new Caller(subject, username == null ? subject : username, clientId,
                     realmRoles(claims.getJSONObjectClaim("realm_access")), strings(claims.getClaim("site_ids")),
                     scope == null || scope.isBlank() ? Set.of() : new HashSet<>(java.util.Arrays.asList(scope.trim().split("\\s+"))),
-                    claims.getStringClaim("patient"));
+                    claims.getStringClaim("patient"), claims.getStringClaim("fhirUser"));
         } catch (ParseException e) {
             throw new InvalidTokenException("The access token has malformed claims: " + e.getMessage());
         }

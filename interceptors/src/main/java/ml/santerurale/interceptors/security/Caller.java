@@ -16,9 +16,11 @@ import java.util.Set;
  * @param scopes the scopes granted ({@code scope}, split on spaces); SMART on FHIR scopes among
  *     them only ever narrow what the roles and sites allow ({@code smart.ScopeEnforcer})
  * @param patient the SMART launch patient's id ({@code patient} claim), or null
+ * @param fhirUser the FHIR resource the user is ({@code fhirUser} claim, e.g.
+ *     {@code Practitioner/demo-soignant-konobougou}), or null
  */
 public record Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds,
-        Set<String> scopes, String patient) {
+        Set<String> scopes, String patient, String fhirUser) {
 
     static final String USER_DATA_KEY = Caller.class.getName();
 
@@ -30,7 +32,7 @@ public record Caller(String subject, String username, String clientId, Set<Strin
 
     /** A caller whose token holds no scope and no launch patient. */
     public Caller(String subject, String username, String clientId, Set<String> roles, Set<String> siteIds) {
-        this(subject, username, clientId, roles, siteIds, Set.of(), null);
+        this(subject, username, clientId, roles, siteIds, Set.of(), null, null);
     }
 
     /** The caller authenticated for this request, if any. */

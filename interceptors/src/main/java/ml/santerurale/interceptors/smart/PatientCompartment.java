@@ -32,6 +32,12 @@ final class PatientCompartment {
         return terser.isSourceInCompartmentForTarget("Patient", resource, new IdType("Patient", patientId));
     }
 
+    /** Whether any record of this type can be in a patient's compartment ({@code Binary} and reference data cannot). */
+    boolean canHold(String type) {
+        return "Patient".equals(type)
+                || !fhirContext.getResourceDefinition(type).getSearchParamsForCompartmentName("Patient").isEmpty();
+    }
+
     /** The parameter and value that keep a search of this type to the patient's records, or null when none can. */
     String[] narrowing(String type, String patientId) {
         if ("Patient".equals(type)) {

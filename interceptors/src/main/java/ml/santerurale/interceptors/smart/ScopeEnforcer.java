@@ -37,20 +37,27 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  *       without a {@code patient} claim) is a 401 naming it;</li>
  *   <li>every interaction, and every entry of a transaction or batch, needs a covering scope
  *       before any query runs (403 naming the type and action); type and system history and
- *       system-wide search need a scope without restriction;</li>
+ *       system-wide search need a scope without restriction; a type none of whose records can be
+ *       in a patient's compartment (reference data, Binary) is out of reach of {@code patient/}
+ *       scopes, except the token's own {@code fhirUser} resource, readable with the
+ *       {@code fhirUser} scope;</li>
  *   <li>a search restricted to the launch patient or to categories is narrowed with parameters
  *       ({@code patient=}/{@code _id=}, {@code category=}), in Bundle entries too, and so is the
- *       match of a conditional create ({@code If-None-Exist}, {@code request.ifNoneExist});</li>
- *   <li>whatever a read, search, include or page would return is dropped unless a scope covers
- *       it (a read by id then answers exactly as for a missing record);</li>
+ *       match of a conditional create, update, patch or delete ({@code If-None-Exist},
+ *       {@code request.ifNoneExist}, the conditional URL);</li>
+ *   <li>whatever a read, search, include, page or instance history would return is dropped unless
+ *       a scope covers it (a read by id, or an instance's history, then answers exactly as for a
+ *       missing record);</li>
  *   <li>a create, update or delete outside the scope's restrictions is refused (403).</li>
  * </ul>
  *
  * <p>Does not grant anything: the role matrix ({@code access.RoleMatrixEnforcer}) and the site
  * partitions run as they always do, so what passes is their intersection with the scopes. Does not
- * narrow conditional-create or conditional-update match URLs, nor counts of searches whose
- * alternatives cannot be expressed as one parameter (e.g. {@code patient/Observation.rs} together
- * with {@code user/Observation.rs?category=laboratory}): those are filtered per resource only.
+ * narrow exactly a search whose alternatives cannot be expressed as one set of parameters (e.g.
+ * {@code patient/Observation.rs} together with {@code user/Observation.rs?category=laboratory}):
+ * it is filtered per resource, its count is refused and its total dropped. Does not guarantee
+ * that an instance history whose versions moved between patients shows the versions that stayed
+ * within the scopes: any uncovered version makes it answer as missing.
  */
 @Interceptor
 public class ScopeEnforcer {
@@ -81,7 +88,8 @@ public class ScopeEnforcer {
         if (cached instanceof SmartScopes scopes) {
             return scopes;
         }
-        SmartScopes scopes = SmartScopes.of(caller.get().scopes(), caller.get().patient(), fhirTypes, servedTypes);
+        SmartScopes scopes = SmartScopes.of(caller.get().scopes(), caller.get().patient(), fhirTypes, servedTypes)
+                .withFhirUser(caller.get().scopes(), caller.get().fhirUser());
         requestDetails.getUserData().put(SCOPES_KEY, scopes);
         return scopes;
     }
@@ -98,8 +106,13 @@ public class ScopeEnforcer {
         } catch (InvalidScopeException e) {
             throw unauthorized(e);
         }
-        if (!scopes.isEmpty() && requestDetails.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
-                && servedTypes.contains(requestDetails.getResourceName())) {
+        RestOperationTypeEnum operation = requestDetails.getRestOperationType();
+        String type = requestDetails.getResourceName();
+        if (scopes.isEmpty() || type == null || !servedTypes.contains(type)) {
+            return;
+        }
+        if (operation == RestOperationTypeEnum.SEARCH_TYPE) {
+            refuseInexactCount(scopes, type, requestDetails.getParameters(), null);
             Map<String, String[]> parameters = new LinkedHashMap<>(requestDetails.getParameters());
             narrowing(scopes, requestDetails.getResourceName(), SmartAction.SEARCH, null).forEach((name, value) ->
                     parameters.merge(name, new String[] {value},
@@ -107,10 +120,68 @@ public class ScopeEnforcer {
             requestDetails.setParameters(parameters);
         }
         String ifNoneExist = requestDetails.getHeader("If-None-Exist");
-        if (!scopes.isEmpty() && requestDetails.getRestOperationType() == RestOperationTypeEnum.CREATE
-                && ifNoneExist != null && !ifNoneExist.isBlank() && servedTypes.contains(requestDetails.getResourceName())) {
-            requestDetails.setHeaders("If-None-Exist", List.of(
-                    narrowed(ifNoneExist, narrowing(scopes, requestDetails.getResourceName(), SmartAction.CREATE, null))));
+        if (operation == RestOperationTypeEnum.CREATE && ifNoneExist != null && !ifNoneExist.isBlank()) {
+            requestDetails.setHeaders("If-None-Exist", List.of(narrowed(ifNoneExist, narrowing(scopes, type, SmartAction.CREATE, null))));
+        }
+        if (operation == RestOperationTypeEnum.UPDATE || operation == RestOperationTypeEnum.PATCH
+                || operation == RestOperationTypeEnum.DELETE) {
+            String match = requestDetails.getConditionalUrl(operation);
+            if (match != null) {
+                // The match of a conditional update, patch or delete is ANDed with the restrictions,
+                // so it never finds a record outside them (HAPI binds the fixed URL as the match).
+                requestDetails.setFixedConditionalUrl(narrowed(match, narrowing(scopes, type, SmartAction.forOperation(operation), null)));
+            }
+        }
+    }
+
+    /**
+     * A count ({@code _summary=count}, {@code _total}) of a search whose restrictions cannot be one
+     * set of parameters would count records the scopes do not cover: refused (403) rather than
+     * reported wrong. Such searches still run, filtered per resource, with no total.
+     */
+    private void refuseInexactCount(SmartScopes scopes, String type, Map<String, String[]> parameters, String where) {
+        if (scopes.grant(type, SmartAction.SEARCH).exact()) {
+            return;
+        }
+        boolean counted = Arrays.stream(parameters.getOrDefault("_summary", new String[0])).anyMatch("count"::equals)
+                || parameters.containsKey("_total");
+        if (counted) {
+            throw forbidden(scopes, (where == null ? "" : where + ": ") + "this token's scopes on " + type + " ("
+                    + describeAll(scopes.grant(type, SmartAction.SEARCH), scopes.patient()) + ") cannot be one search, so a count"
+                    + " (_summary=count or _total) would include records they do not cover; search without it",
+                    where == null ? null : where + ".request");
+        }
+    }
+
+    /** Totals of searches narrowed per resource only are dropped before the response leaves. */
+    @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+    public void dropInexactTotals(RequestDetails requestDetails, IBaseResource responseResource) {
+        if (!(responseResource instanceof Bundle bundle) || requestDetails.getRestOperationType() == null) {
+            return;
+        }
+        SmartScopes scopes = scopesQuietly(requestDetails);
+        if (scopes.isEmpty()) {
+            return;
+        }
+        dropInexactTotal(scopes, bundle, requestDetails.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
+                ? requestDetails.getResourceName() : null);
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (entry.getResource() instanceof Bundle inner && inner.getType() == Bundle.BundleType.SEARCHSET) {
+                dropInexactTotal(scopes, inner, null);
+            }
+        }
+    }
+
+    /** Drops the total unless the search's type (or, unknown, every served type) was narrowed exactly. */
+    private void dropInexactTotal(SmartScopes scopes, Bundle bundle, String type) {
+        if (bundle.getType() != Bundle.BundleType.SEARCHSET && bundle.getType() != Bundle.BundleType.HISTORY) {
+            return;
+        }
+        boolean exact = type != null && servedTypes.contains(type)
+                ? scopes.grant(type, SmartAction.SEARCH).exact()
+                : servedTypes.stream().allMatch(t -> scopes.grant(t, SmartAction.SEARCH).exact());
+        if (!exact) {
+            bundle.setTotalElement(null);
         }
     }
 
@@ -162,6 +233,10 @@ public class ScopeEnforcer {
                 if (SmartAction.forOperation(operation) == null) {
                     return; // not a per-type interaction: the role matrix refuses it
                 }
+                if ((operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD)
+                        && requestDetails.getId() != null && scopes.isFhirUser(type, requestDetails.getId().getIdPart())) {
+                    return; // the user's own resource (fhirUser scope and claim)
+                }
                 require(scopes, type, operation, null);
                 if (operation == RestOperationTypeEnum.SEARCH_TYPE) {
                     requireReached(scopes, type, requestDetails.getParameters(), null);
@@ -192,10 +267,15 @@ public class ScopeEnforcer {
             if (operation == RestOperationTypeEnum.SEARCH_TYPE) {
                 Map<String, String[]> query = url.contains("?") ? BundleEntryUrls.queryParameters(url) : Map.of();
                 requireReached(scopes, type, query, where);
+                refuseInexactCount(scopes, type, query, where);
                 request.setUrl(narrowed(url, narrowing(scopes, type, SmartAction.SEARCH, where)));
             }
             if (operation == RestOperationTypeEnum.CREATE && request.hasIfNoneExist()) {
                 request.setIfNoneExist(narrowed(request.getIfNoneExist(), narrowing(scopes, type, SmartAction.CREATE, where)));
+            }
+            if ((operation == RestOperationTypeEnum.UPDATE || operation == RestOperationTypeEnum.PATCH
+                    || operation == RestOperationTypeEnum.DELETE) && url.contains("?")) {
+                request.setUrl(narrowed(url, narrowing(scopes, type, SmartAction.forOperation(operation), where)));
             }
         }
     }
@@ -229,10 +309,9 @@ public class ScopeEnforcer {
             return parameters; // refused before it runs (checkScopes)
         }
         if (grant.compartmentOnly()) {
-            String[] narrowing = compartment.narrowing(type, scopes.patient());
+            String[] narrowing = compartment.canHold(type) ? compartment.narrowing(type, scopes.patient()) : null;
             if (narrowing == null) {
-                throw forbidden(scopes, (where == null ? "" : where + ": ") + type + " records have no patient to narrow"
-                        + " a search to: a patient/ scope cannot search them", where == null ? null : where + ".request");
+                throw outsideCompartment(scopes, type, where);
             }
             parameters.put(narrowing[0], narrowing[1]);
         }
@@ -259,6 +338,10 @@ public class ScopeEnforcer {
     }
 
     private void require(SmartScopes scopes, String type, RestOperationTypeEnum operation, String where) {
+        SmartAction needed = SmartAction.forOperation(operation);
+        if (needed != null && scopes.grant(type, needed).compartmentOnly() && !compartment.canHold(type)) {
+            throw outsideCompartment(scopes, type, where);
+        }
         if (!scopes.permits(type, operation)) {
             SmartAction action = SmartAction.forOperation(operation);
             boolean needsUnrestricted = scopes.grant(type, action).any();
@@ -268,6 +351,16 @@ public class ScopeEnforcer {
                     : "no scope of this token permits '" + action.letter + "' (" + action.name().toLowerCase() + ") on " + type),
                     where == null ? null : where + ".request");
         }
+    }
+
+    /**
+     * A type none of whose records is in a patient's compartment ({@code Binary}, reference data
+     * such as Organization, Location, Practitioner) is out of reach of {@code patient/} scopes.
+     */
+    private ForbiddenOperationException outsideCompartment(SmartScopes scopes, String type, String where) {
+        return forbidden(scopes, (where == null ? "" : where + ": ") + "patient/ scopes cover only the launch patient's"
+                + " compartment, which holds no " + type + " record: " + type + " needs a user/ or system/ scope that covers it"
+                + " (such as user/" + type + ".rs)", where == null ? null : where + ".request");
     }
 
     private void requireAny(SmartScopes scopes, String type, String where, SmartAction... actions) {
@@ -293,7 +386,8 @@ public class ScopeEnforcer {
             if (resource == null || covers(scopes, resource, operation)) {
                 continue;
             }
-            if ((operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD) && details.size() == 1) {
+            if ((operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD) && details.size() == 1
+                    || operation == RestOperationTypeEnum.HISTORY_INSTANCE) {
                 throw asMissing(requestDetails, resource);
             }
             details.setDontReturnResourceAtIndex(i);
@@ -302,6 +396,9 @@ public class ScopeEnforcer {
 
     private boolean covers(SmartScopes scopes, IBaseResource resource, RestOperationTypeEnum operation) {
         SmartAction action = operation == null ? null : SmartAction.forOperation(operation);
+        if (action == SmartAction.READ && scopes.isFhirUser(resource.fhirType(), resource.getIdElement().getIdPart())) {
+            return true;
+        }
         if (action == SmartAction.READ || action == SmartAction.SEARCH) {
             return matches(scopes, scopes.grant(resource.fhirType(), action), resource);
         }
@@ -341,9 +438,12 @@ public class ScopeEnforcer {
         }
         if (!matches(scopes, grant, resource)) {
             throw forbidden(scopes, "the scopes of this token permit '" + action.letter + "' on " + resource.fhirType()
-                    + " only " + grant.alternatives().stream().map(a -> describe(a, scopes.patient()))
-                            .collect(Collectors.joining(" or ")) + ", and this record is not", null);
+                    + " only " + describeAll(grant, scopes.patient()) + ", and this record is not", null);
         }
+    }
+
+    private static String describeAll(SmartScopes.Grant grant, String patient) {
+        return grant.alternatives().stream().map(a -> describe(a, patient)).collect(Collectors.joining(" or "));
     }
 
     private static String describe(SmartScopes.Alternative alternative, String patient) {

@@ -56,16 +56,40 @@ public final class SmartScopes {
             }
             return alternatives.stream().map(Alternative::category).distinct().toList();
         }
+
+        /**
+         * Whether the narrowing parameters ({@link #compartmentOnly()}, {@link #categoriesOnly()})
+         * select exactly what the alternatives permit, no more: then a search's count is honest.
+         * Not so for, e.g., {@code patient/Observation.rs} with {@code user/Observation.rs?category=laboratory}
+         * (the launch patient's records, or anyone's laboratory results: no one set of parameters).
+         */
+        public boolean exact() {
+            if (!any()) {
+                return true;
+            }
+            boolean patientOnly = compartmentOnly();
+            List<SmartScope.Category> categories = categoriesOnly();
+            if (categories == null) {
+                return alternatives.stream().anyMatch(a -> a.patientCompartment() == patientOnly && a.category() == null);
+            }
+            return categories.stream().allMatch(c -> alternatives.stream()
+                    .anyMatch(a -> a.patientCompartment() == patientOnly && c.equals(a.category())));
+        }
     }
 
-    private static final SmartScopes NONE = new SmartScopes(List.of(), null);
+    /** The scope that lets a token read the user's own FHIR resource ({@code fhirUser} claim). */
+    public static final String FHIR_USER_SCOPE = "fhirUser";
+
+    private static final SmartScopes NONE = new SmartScopes(List.of(), null, null);
 
     private final List<SmartScope> scopes;
     private final String patient;
+    private final String fhirUser;
 
-    private SmartScopes(List<SmartScope> scopes, String patient) {
+    private SmartScopes(List<SmartScope> scopes, String patient, String fhirUser) {
         this.scopes = List.copyOf(scopes);
         this.patient = patient;
+        this.fhirUser = fhirUser;
     }
 
     /**
@@ -86,7 +110,29 @@ public final class SmartScopes {
             }
             parsed.add(scope);
         }
-        return parsed.isEmpty() ? NONE : new SmartScopes(parsed, patient);
+        return parsed.isEmpty() ? NONE : new SmartScopes(parsed, patient, null);
+    }
+
+    /**
+     * These scopes, plus the user's own FHIR resource when the token holds the {@code fhirUser}
+     * scope and claim: SMART's "permission to retrieve information about the current logged-in
+     * user", a read of exactly that resource (a relative reference, or a URL whose last two
+     * segments are its type and id). A token without resource scopes stays unrestricted.
+     */
+    public SmartScopes withFhirUser(Collection<String> tokenScopes, String fhirUserClaim) {
+        if (isEmpty() || fhirUserClaim == null || !tokenScopes.contains(FHIR_USER_SCOPE)) {
+            return this;
+        }
+        String[] segments = fhirUserClaim.trim().split("/");
+        if (segments.length < 2) {
+            return this;
+        }
+        return new SmartScopes(scopes, patient, segments[segments.length - 2] + "/" + segments[segments.length - 1]);
+    }
+
+    /** Whether this is the user's own resource ({@code fhirUser}), which the token may read. */
+    public boolean isFhirUser(String type, String id) {
+        return fhirUser != null && id != null && fhirUser.equals(type + "/" + id);
     }
 
     /** No resource scope: the token is not narrowed by scopes (today's behaviour). */

@@ -238,4 +238,37 @@ class SmartScopeAlgebraTest {
         assertThat(SmartScope.parse("patient/Observation.rs?category=vital-signs", FHIR_TYPES, SERVED).category()
                 .matches("urn:any", "vital-signs")).isTrue();
     }
+
+    private static boolean exactSearch(String tokenScopes, String type) {
+        return SmartScopes.of(Set.of(tokenScopes.split(" ")), "p1", FHIR_TYPES, SERVED).grant(type, SmartAction.SEARCH).exact();
+    }
+
+    @Test
+    void aSearchIsNarrowedExactlyWhenItsScopesAreOneSetOfParameters() {
+        assertThat(exactSearch("patient/*.rs", "Observation")).isTrue();
+        assertThat(exactSearch("patient/Observation.rs?category=laboratory patient/Observation.rs?category=vital-signs", "Observation"))
+                .as("the patient's laboratory or vital signs: patient= and category=laboratory,vital-signs").isTrue();
+        assertThat(exactSearch("patient/Observation.rs user/Observation.rs", "Observation")).as("unrestricted").isTrue();
+        assertThat(exactSearch("patient/Observation.rs?category=laboratory user/Observation.rs?category=laboratory", "Observation"))
+                .as("anyone's laboratory results: category=laboratory").isTrue();
+        assertThat(exactSearch("patient/Observation.rs user/Observation.rs?category=laboratory", "Observation"))
+                .as("the patient's records, or anyone's laboratory results").isFalse();
+        assertThat(exactSearch("patient/Observation.rs?category=laboratory user/Observation.rs?category=vital-signs", "Observation"))
+                .isFalse();
+        assertThat(exactSearch("user/Patient.rs", "Observation")).as("nothing to count: refused anyway").isTrue();
+    }
+
+    @Test
+    void theFhirUserScopeAndClaimNameTheOneResourceTheUserIs() {
+        SmartScopes patientOnly = SmartScopes.of(Set.of("patient/*.rs", "fhirUser"), "p1", FHIR_TYPES, SERVED);
+        assertThat(patientOnly.withFhirUser(Set.of("patient/*.rs", "fhirUser"), "Practitioner/demo-1").isFhirUser("Practitioner", "demo-1"))
+                .isTrue();
+        assertThat(patientOnly.withFhirUser(Set.of("patient/*.rs", "fhirUser"), "https://fhir.example.ml/fhir/Practitioner/demo-1")
+                .isFhirUser("Practitioner", "demo-1")).isTrue();
+        assertThat(patientOnly.withFhirUser(Set.of("patient/*.rs", "fhirUser"), "Practitioner/demo-1").isFhirUser("Practitioner", "demo-2"))
+                .isFalse();
+        assertThat(patientOnly.withFhirUser(Set.of("patient/*.rs"), "Practitioner/demo-1").isFhirUser("Practitioner", "demo-1"))
+                .as("the claim without the scope").isFalse();
+        assertThat(patientOnly.withFhirUser(Set.of("patient/*.rs", "fhirUser"), null).isFhirUser("Practitioner", "demo-1")).isFalse();
+    }
 }

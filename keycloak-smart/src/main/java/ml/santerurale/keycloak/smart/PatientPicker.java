@@ -20,6 +20,7 @@ import org.keycloak.models.UserModel;
  * server's roles and sites decide what is listed), and picks one: a form field {@code patient}
  * whose value is the patient id. The id is kept as the user-session note {@code patient}, which
  * the realm's {@code launch/patient} scope maps into the access token and the token response.
+ * Every SMART login passes here, so it also keeps the user's {@code fhirUser} ({@link FhirUserNote}).
  *
  * <p>Does not guarantee that the patient stays visible to the user afterwards (the FHIR server
  * checks every request), and shows nothing when the app did not ask for a patient.
@@ -39,6 +40,7 @@ final class PatientPicker implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationFlowContext context) {
+        FhirUserNote.copy(context);
         if (!LaunchRequest.asksForPatient(context.getAuthenticationSession().getClientNote("scope"))) {
             context.success();
             return;
