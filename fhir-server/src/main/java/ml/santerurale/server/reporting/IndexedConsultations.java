@@ -3,6 +3,7 @@ package ml.santerurale.server.reporting;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.BaseResourceIndexedSearchParam;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
 import java.sql.Array;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -23,6 +24,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ICD-10 codes of the Conditions that name each Encounter (refuted and entered-in-error ones left
  * out), and the Observations of interest (malaria rapid test, pregnancy status) naming it.
  *
+ * <p>Lists of Encounters are passed as one array unnested in SQL: {@code = any(?)} with a
+ * thousand elements made PostgreSQL spend seconds planning each query (per-element selectivity).
+ *
  * <p>HAPI keeps index rows for the current version of a resource only and removes them when it is
  * deleted; deleted rows of {@code HFJ_RESOURCE} are excluded as well. Search parameters are found
  * by HAPI's own hash of resource type and name, computed with the server's partition settings.
@@ -32,11 +36,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class IndexedConsultations {
 
     /** An Encounter of the window with what the indexes say of it and of its patient. */
-    record Row(long pid, String id, Timestamp start, String status, LocalDate born, String gender) {}
+    record Row(long pid, String id, Timestamp start, String status, boolean curative, LocalDate born, String gender) {}
+
+    static final String CONSULTATION_TYPE = "https://sante-rurale.ml/fhir/CodeSystem/consultation-type";
 
     private static final String ENCOUNTERS = """
             select e.res_id, e.fhir_id, d.sp_value_low,
               (select st.sp_value from hfj_spidx_token st where st.res_id = e.res_id and st.hash_identity = ? limit 1) as status,
+              exists (select 1 from hfj_spidx_token ty where ty.res_id = e.res_id and ty.hash_sys_and_value = ?) as curative,
               (select g.sp_value from hfj_spidx_token g where g.res_id = pat.res_id and g.hash_identity = ? limit 1) as gender,
               b.sp_value_low_date_ordinal as born_low, b.sp_value_high_date_ordinal as born_high
             from hfj_spidx_date d
@@ -59,7 +66,7 @@ final class IndexedConsultations {
             join hfj_resource r on r.res_id = l.src_resource_id and r.res_type = 'Condition' and r.res_deleted_at is null
               and r.partition_id = ?
             join hfj_spidx_token c on c.res_id = r.res_id and c.hash_identity = ?
-            where l.target_resource_id = any(?) and l.src_path = 'Condition.encounter'
+            where l.target_resource_id in (select unnest(?::bigint[])) and l.src_path = 'Condition.encounter'
               and not exists (select 1 from hfj_spidx_token v where v.res_id = r.res_id and v.hash_identity = ?
                 and v.sp_value in ('refuted', 'entered-in-error'))
             """;
@@ -70,7 +77,7 @@ final class IndexedConsultations {
             join hfj_resource r on r.res_id = l.src_resource_id and r.res_type = 'Observation' and r.res_deleted_at is null
               and r.partition_id = ?
             join hfj_spidx_token c on c.res_id = r.res_id and c.hash_identity = ? and c.sp_system = ? and c.sp_value = any(?)
-            where l.target_resource_id = any(?) and l.src_path = 'Observation.encounter'
+            where l.target_resource_id in (select unnest(?::bigint[])) and l.src_path = 'Observation.encounter'
             """;
 
     private final JdbcTemplate jdbc;
@@ -103,8 +110,9 @@ final class IndexedConsultations {
         jdbc.query(ENCOUNTERS, rs -> {
             long pid = rs.getLong("res_id");
             rows.putIfAbsent(pid, new Row(pid, rs.getString("fhir_id"), rs.getTimestamp("sp_value_low"), rs.getString("status"),
-                    birthDay((Integer) rs.getObject("born_low"), (Integer) rs.getObject("born_high")), rs.getString("gender")));
-        }, hash(partition, "Encounter", "status"), hash(partition, "Patient", "gender"), hash(partition, "Patient", "birthdate"),
+                    rs.getBoolean("curative"), birthDay((Integer) rs.getObject("born_low"), (Integer) rs.getObject("born_high")), rs.getString("gender")));
+        }, hash(partition, "Encounter", "status"), ResourceIndexedSearchParamToken.calculateHashSystemAndValue(partitions,
+                partition, "Encounter", "type", CONSULTATION_TYPE, "curative"), hash(partition, "Patient", "gender"), hash(partition, "Patient", "birthdate"),
                 hash(partition, "Encounter", "date"), partition.getFirstPartitionIdOrNull(), from, to, organizationPid);
         return new ArrayList<>(rows.values());
     }

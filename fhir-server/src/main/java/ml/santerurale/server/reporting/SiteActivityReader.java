@@ -125,7 +125,8 @@ final class SiteActivityReader {
             LocalDate day = encounter.start().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
             String sex = encounter.gender() == null ? "unknown" : encounter.gender();
             consultations.add(new Fact.Consultation(encounter.id(), day, sex, AgeAtEncounter.of(encounter.born(), day),
-                    icd10.getOrDefault(ref, Set.of()), "female".equals(sex) && pregnant.contains(ref), positive.contains(ref)));
+                    encounter.curative(), icd10.getOrDefault(ref, Set.of()), "female".equals(sex) && pregnant.contains(ref),
+                    positive.contains(ref)));
         }
         return consultations;
     }

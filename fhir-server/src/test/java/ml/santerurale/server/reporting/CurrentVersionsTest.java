@@ -9,7 +9,6 @@ import java.util.Map;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -40,15 +39,15 @@ class CurrentVersionsTest extends ServerIntegrationTest {
         // 1. Confirmed malaria, then the consultation entered in error: not counted at all.
         Patient p1 = patient(Enumerations.AdministrativeGender.MALE);
         Encounter e1 = encounter(p1);
-        Condition c1 = diagnosis(p1, e1, "B50.9");
+        Condition c1 = ReportingData.diagnosis(p1, e1, "B50.9");
         // 2. Clinical malaria, then the diagnosis refuted: a consultation, no malaria.
         Patient p2 = patient(Enumerations.AdministrativeGender.MALE);
         Encounter e2 = encounter(p2);
-        Condition c2 = diagnosis(p2, e2, "B54");
+        Condition c2 = ReportingData.diagnosis(p2, e2, "B54");
         // 3. Diarrhoea, then the diagnosis deleted: a consultation, no diarrhoea.
         Patient p3 = patient(Enumerations.AdministrativeGender.MALE);
         Encounter e3 = encounter(p3);
-        Condition c3 = diagnosis(p3, e3, "A09");
+        Condition c3 = ReportingData.diagnosis(p3, e3, "A09");
         // 4. A man, then corrected to a woman: counted as a woman.
         Patient p4 = patient(Enumerations.AdministrativeGender.MALE);
         Encounter e4 = encounter(p4);
@@ -100,11 +99,6 @@ class CurrentVersionsTest extends ServerIntegrationTest {
         return encounter;
     }
 
-    private static Condition diagnosis(Patient patient, Encounter encounter, String icd10) {
-        Condition condition = ClinicalRecords.malaria(patient, encounter);
-        condition.setCode(new CodeableConcept(new Coding(ClinicalRecords.ICD10, icd10, null)));
-        return condition;
-    }
 
     private static Observation rapidTest(Patient patient, Encounter encounter, String snomed, String display) {
         Observation observation = new Observation();
@@ -120,12 +114,7 @@ class CurrentVersionsTest extends ServerIntegrationTest {
     }
 
     private void post(String token, List<Resource> resources) {
-        Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        for (Resource resource : resources) {
-            String url = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
-            bundle.addEntry().setFullUrl(url).setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(url);
-        }
-        HttpResponse<String> answer = as(token, () -> postJson("", json(bundle)));
+        HttpResponse<String> answer = as(token, () -> postJson("", json(ReportingData.transaction(resources))));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     }
 
