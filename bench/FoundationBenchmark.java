@@ -543,7 +543,7 @@ public class FoundationBenchmark {
         String end = String.format(Locale.ROOT, "%sT%02d:%02d:00Z", day, hour, Math.min(59, minute + 10 + random.nextInt(20)));
         return "{\"resourceType\":\"Encounter\",\"id\":\"" + id + "\",\"status\":\"finished\""
                 + ",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"AMB\",\"display\":\"ambulatory\"}"
-                + ",\"type\":[{\"text\":\"Consultation curative\"}]"
+                + ",\"type\":[{\"coding\":[{\"system\":\"https://sante-rurale.ml/fhir/CodeSystem/consultation-type\",\"code\":\"curative\"}],\"text\":\"Consultation curative\"}]"
                 + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
                 + ",\"period\":{\"start\":\"" + start + "\",\"end\":\"" + end + "\"}"
                 + ",\"serviceProvider\":{\"reference\":\"Organization/cscom-konobougou\"}}";

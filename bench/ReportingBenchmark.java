@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *
  * <p>Compiled with {@link SyncBenchmark}: its token issuer, handshake and sync batches (20
  * consultations of five resources each: Patient, Encounter, Observation, Condition,
- * MedicationRequest), here all dated in March 2025. The load is not measured.
+ * MedicationRequest), here all dated in March 2025. The load is not measured. With
+ * {@code SRM_REPORT_STAGES} (e.g. {@code 24,48}) it measures after loading that many CSCOMs too.
  */
 public class ReportingBenchmark extends SyncBenchmark {
 
@@ -61,16 +62,46 @@ public class ReportingBenchmark extends SyncBenchmark {
             fail("the catalogue has " + codes.size() + " CSCOMs, fewer than SRM_REPORT_SITES=" + sites);
         }
         codes = codes.subList(0, sites);
-        int perSite = perDay * MONTH.lengthOfMonth();
-        int batchesPerSite = (perSite + BATCH_CONSULTATIONS - 1) / BATCH_CONSULTATIONS;
+        int batchesPerSite = (perDay * MONTH.lengthOfMonth() + BATCH_CONSULTATIONS - 1) / BATCH_CONSULTATIONS;
+        // Stages: load the next CSCOMs' months, then measure with every CSCOM loaded so far, so that a
+        // run cut short still has figures and the cost's growth with the volume stored shows.
+        int loaded = 0;
+        int consultations = 0;
+        double loadSeconds = 0;
+        for (int stage : stages()) {
+            long loadStart = System.nanoTime();
+            consultations += load(codes.subList(loaded, stage), batchesPerSite);
+            loadSeconds += (System.nanoTime() - loadStart) / 1e9;
+            loaded = stage;
+            System.out.printf("Loaded %d consultations (%d resources) at %d CSCOMs in %.1f s in all%n",
+                    consultations, consultations / BATCH_CONSULTATIONS * BATCH_ENTRIES, loaded, loadSeconds);
+            if (!errors.isEmpty()) {
+                return 1;
+            }
+            measure(client, codes.subList(0, loaded), consultations, loadSeconds);
+        }
+        return errors.isEmpty() ? 0 : 1;
+    }
 
-        // Load: every site's month, in sync batches, SRM_REPORT_LOADERS at a time.
+    /** {@code SRM_REPORT_STAGES}: the numbers of CSCOMs loaded at which to measure; the last is {@code SRM_REPORT_SITES}. */
+    List<Integer> stages() {
+        List<Integer> stages = new ArrayList<>();
+        for (String part : env("SRM_REPORT_STAGES", "").split(",")) {
+            if (!part.isBlank() && Integer.parseInt(part.trim()) < sites) {
+                stages.add(Integer.parseInt(part.trim()));
+            }
+        }
+        stages.add(sites);
+        return stages.stream().distinct().sorted().toList();
+    }
+
+    /** Loads the month of each site, SRM_REPORT_LOADERS batches at a time; returns the consultations loaded. */
+    int load(List<String> codes, int batchesPerSite) throws InterruptedException {
         ConcurrentLinkedQueue<String> work = new ConcurrentLinkedQueue<>();
         for (int b = 0; b < batchesPerSite; b++) {
             work.addAll(codes);
         }
         AtomicInteger pushed = new AtomicInteger();
-        long loadStart = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int l = 0; l < loaders; l++) {
             Thread loader = new Thread(() -> {
@@ -80,8 +111,9 @@ public class ReportingBenchmark extends SyncBenchmark {
                         Batch batch = batch(site, base, "bench-" + site, this::dayOfMonth);
                         if (checkPush("load " + site, push(own, null, batch, site), batch)) {
                             int done = pushed.incrementAndGet();
-                            if (done % 100 == 0) {
-                                System.out.printf("  loaded %d of %d batches%n", done, batchesPerSite * sites);
+                            if (done % 200 == 0) {
+                                System.out.printf("  loaded %d of %d batches (load average %s)%n", done,
+                                        batchesPerSite * codes.size(), loadAverage());
                             }
                         }
                     } catch (Exception e) {
@@ -95,13 +127,11 @@ public class ReportingBenchmark extends SyncBenchmark {
         for (Thread thread : threads) {
             thread.join();
         }
-        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-        System.out.printf("Loaded %d consultations (%d resources) at %d CSCOMs in %.1f s%n",
-                pushed.get() * BATCH_CONSULTATIONS, pushed.get() * BATCH_ENTRIES, sites, loadSeconds);
-        if (!errors.isEmpty()) {
-            return 1;
-        }
+        return pushed.get() * BATCH_CONSULTATIONS;
+    }
 
+    /** Times each loaded CSCOM's RMA on its own, then every CSCOM's in one request. */
+    void measure(HttpClient client, List<String> codes, int consultations, double loadSeconds) throws Exception {
         // Warm-up, not measured: the first computations run cold (class loading, JIT).
         for (String code : codes.subList(0, Math.min(2, codes.size()))) {
             export(client, ",{\"name\":\"site\",\"valueString\":\"" + code.toLowerCase(Locale.ROOT) + "\"}");
@@ -113,29 +143,30 @@ public class ReportingBenchmark extends SyncBenchmark {
             export(client, ",{\"name\":\"site\",\"valueString\":\"" + code.toLowerCase(Locale.ROOT) + "\"}");
             sitesNanos += System.nanoTime() - t;
         }
-        double perSiteMs = sitesNanos / 1e6 / sites;
+        double perSiteMs = sitesNanos / 1e6 / codes.size();
         System.out.printf("RMA %s of one loaded CSCOM (%d consultations): %.0f ms on average over %d CSCOMs%n",
-                MONTH, pushed.get() * BATCH_CONSULTATIONS / sites, perSiteMs, sites);
+                MONTH, consultations / codes.size(), perSiteMs, codes.size());
 
         // Measure 2: every CSCOM's RMA in one request, as the monthly run computes it (those not loaded have no data).
+        String loadBefore = loadAverage();
         double usageBefore = hikariUsage(client);
         long t0 = System.nanoTime();
         Exchange answer = export(client, "");
         double seconds = (System.nanoTime() - t0) / 1e9;
         double usage = hikariUsage(client) - usageBefore;
         int computed = count(DRY_RUN.matcher(answer.body()));
-        System.out.printf("RMA %s of every CSCOM (%d computed, %d with data): %.1f s; database connections held %.1f s"
-                + " (%.0f %% of the time)%n", MONTH, computed, sites, seconds, usage, 100 * usage / seconds);
-        System.out.printf("Extrapolated to %d CSCOMs with data: %.0f s (%.0f ms a CSCOM, linear: each is computed on its own)%n",
+        System.out.printf("RMA %s of every CSCOM (%d computed, %d with data, %d consultations): %.1f s; database"
+                + " connections held %.1f s (%.0f %% of the time); 1-min load average %s before, %s after%n", MONTH,
+                computed, codes.size(), consultations, seconds, usage, 100 * usage / seconds, loadBefore, loadAverage());
+        System.out.printf("Extrapolated to %d CSCOMs with data: %.0f s (%.0f ms a CSCOM at this volume)%n",
                 computed, perSiteMs * computed / 1000, perSiteMs);
-        result.num("sites_loaded", sites).num("consultations", pushed.get() * BATCH_CONSULTATIONS)
+        Json stage = new Json().num("sites_loaded", codes.size()).num("consultations", consultations)
                 .num("load_s", round1(loadSeconds)).num("rma_ms_per_loaded_site", Math.round(perSiteMs))
                 .num("sites_computed", computed).num("rma_all_s", round1(seconds)).num("db_held_s", round1(usage))
                 .num("db_share_pct", Math.round(100 * usage / seconds))
                 .num("rma_extrapolated_s", Math.round(perSiteMs * computed / 1000))
                 .num("loadavg_after", parseDouble(loadAverage())).num("errors", errors.size());
-        System.out.println("RESULT " + result);
-        return errors.isEmpty() ? 0 : 1;
+        System.out.println("RESULT " + stage); // the last stage's is the run's (bench/harness.sh)
     }
 
     /** A dry-run {@code $dhis2-export} of the month, {@code site} the extra parameter or empty. */

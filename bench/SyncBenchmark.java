@@ -1229,7 +1229,7 @@ public class SyncBenchmark {
     static String encounter(String id, String patientId, String org, String start, String end) {
         return "{\"resourceType\":\"Encounter\",\"id\":\"" + id + "\",\"status\":\"finished\""
                 + ",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"AMB\",\"display\":\"ambulatory\"}"
-                + ",\"type\":[{\"text\":\"Consultation curative\"}]"
+                + ",\"type\":[{\"coding\":[{\"system\":\"https://sante-rurale.ml/fhir/CodeSystem/consultation-type\",\"code\":\"curative\"}],\"text\":\"Consultation curative\"}]"
                 + ",\"subject\":{\"reference\":\"Patient/" + patientId + "\"}"
                 + ",\"period\":{\"start\":\"" + start + "\",\"end\":\"" + end + "\"}"
                 + ",\"serviceProvider\":{\"reference\":\"" + org + "\"}}";

@@ -59,6 +59,7 @@ Usage: #example
 * id = "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f"
 * status = #finished
 * class = $ActCode#AMB
+* type = ConsultationTypeCS#curative "Consultation curative"
 * subject = Reference(Patient/6f0b2f6e-1a2b-4c3d-8e9f-0a1b2c3d4e5f)
 * serviceProvider = Reference(Organization/cscom-konobougou)
 * period.start = "2026-11-24T08:30:00Z"

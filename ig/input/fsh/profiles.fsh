@@ -43,9 +43,13 @@ Parent: Encounter
 Id: srm-encounter
 Title: "Consultation (Santé Rurale Mali)"
 Description: """A consultation. The patient (`subject`), the site (`serviceProvider`, the site's
-Organization) and the start (`period.start`) are required; the reason is text or a code; the care
-worker's free-text notes in the `encounter-note` extension."""
+Organization), the start (`period.start`) and whether it is curative or preventive (`type`, one
+code of `consultation-type`: the monthly report counts curative ones) are required; the reason is
+text or a code; the care worker's free-text notes in the `encounter-note` extension."""
 * extension contains EncounterNote named note 0..* MS
+* type 1..1 MS
+* type from ConsultationTypeVS (required)
+* type ^short = "Consultation curative ou préventive"
 * subject 1..1 MS
 * subject only Reference(SrmPatient)
 * serviceProvider 1..1 MS

@@ -34,6 +34,29 @@ Description: "Every level of the health pyramid."
 * include codes from system SiteLevelCS
 
 // ---------------------------------------------------------------------------------------------
+// Consultation types (curative or preventive: the RMA counts curative consultations)
+// ---------------------------------------------------------------------------------------------
+
+CodeSystem: ConsultationTypeCS
+Id: consultation-type
+Title: "Types de consultation"
+Description: """Whether a consultation is curative (a complaint or an illness: the curative consultations
+of the monthly activity report, RMA) or preventive (antenatal or postnatal care, vaccination, growth
+monitoring, family planning)."""
+* ^status = #active
+* ^caseSensitive = true
+* ^content = #complete
+* #curative "Consultation curative" "A visit for a complaint or an illness."
+* #preventive "Consultation préventive" "Antenatal or postnatal care, vaccination, growth monitoring, family planning."
+
+ValueSet: ConsultationTypeVS
+Id: consultation-type
+Title: "Types de consultation"
+Description: "Curative or preventive."
+* ^status = #active
+* include codes from system ConsultationTypeCS
+
+// ---------------------------------------------------------------------------------------------
 // Diagnoses: ICD-10 subset with French displays
 // ---------------------------------------------------------------------------------------------
 

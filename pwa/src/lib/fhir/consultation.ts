@@ -7,6 +7,11 @@ export const UCUM = 'http://unitsofmeasure.org';
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 /** The IG's extension for the care worker's notes (Encounter has no `note` element in R4). */
 export const ENCOUNTER_NOTE_EXTENSION = 'https://sante-rurale.ml/fhir/StructureDefinition/encounter-note';
+/**
+ * consultation-type#curative: every consultation the app records is curative (a complaint, an
+ * illness); the monthly report (RMA) counts these. Preventive visits are not recorded by the app yet.
+ */
+export const CURATIVE_CONSULTATION: Coding = { system: 'https://sante-rurale.ml/fhir/CodeSystem/consultation-type', code: 'curative', display: 'Consultation curative' };
 export const REFERRAL_FOLLOW_UP_EXTENSION = 'https://sante-rurale.ml/fhir/StructureDefinition/referral-follow-up';
 /** referral-status#envoyee: what a referral is when the referring site records it. */
 export const REFERRAL_SENT: Coding = { system: 'https://sante-rurale.ml/fhir/CodeSystem/referral-status', code: 'envoyee', display: 'Référence envoyée' };
@@ -83,7 +88,7 @@ function concept(list: readonly Coding[], code: string, text?: string) {
 
 /**
  * The resources of one consultation, each conforming to its IG profile: Encounter (srm-encounter,
- * notes in the encounter-note extension), vital-sign Observations (LOINC, UCUM, vital-signs
+ * curative, notes in the encounter-note extension), vital-sign Observations (LOINC, UCUM, vital-signs
  * category), Conditions (ICD-10), MedicationRequests (essential medicines, dosage in words,
  * duration in days), Procedures and a referral ServiceRequest (srm-referral: the destination
  * site's Organization as performer, a reason). References are plain Type/id (docs/SYNC.md §2).
@@ -98,6 +103,7 @@ export function consultationResources(form: ValidConsultation, ctx: Consultation
     id: encounterId,
     status: 'finished',
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    type: [{ coding: [CURATIVE_CONSULTATION] }],
     subject,
     serviceProvider: { reference: `Organization/${ctx.siteOrganizationId}` },
     period: { start: ctx.recordedAt },

@@ -15,7 +15,11 @@ record AgeAtEncounter(int years, int months) {
     static final String UNKNOWN = "unknown";
 
     static AgeAtEncounter of(DateType birthDate, LocalDate on) {
-        LocalDate born = birthDay(birthDate);
+        return of(birthDay(birthDate), on);
+    }
+
+    /** @param born the day {@link #birthDay} gives (null when unknown) */
+    static AgeAtEncounter of(LocalDate born, LocalDate on) {
         if (born == null || born.isAfter(on)) {
             return null;
         }
@@ -29,12 +33,22 @@ record AgeAtEncounter(int years, int months) {
         }
         String text = birthDate.getValueAsString();
         if (text.length() == 4) {
-            return LocalDate.of(Integer.parseInt(text), 7, 1);
+            return yearOnly(Integer.parseInt(text));
         }
         if (text.length() == 7) {
-            return LocalDate.of(Integer.parseInt(text.substring(0, 4)), Integer.parseInt(text.substring(5, 7)), 15);
+            return monthOnly(Integer.parseInt(text.substring(0, 4)), Integer.parseInt(text.substring(5, 7)));
         }
         return LocalDate.parse(text.substring(0, 10));
+    }
+
+    /** A birth date known to the year only counts as 1 July of that year. */
+    static LocalDate yearOnly(int year) {
+        return LocalDate.of(year, 7, 1);
+    }
+
+    /** A birth date known to the month only counts as the 15th of that month. */
+    static LocalDate monthOnly(int year, int month) {
+        return LocalDate.of(year, month, 15);
     }
 
     /** {@code <1}, {@code 1-4}, {@code 5-14}, {@code 15+}. */

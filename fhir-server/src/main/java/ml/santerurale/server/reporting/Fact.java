@@ -14,11 +14,12 @@ sealed interface Fact {
     AgeAtEncounter age();
 
     /**
-     * An Encounter of the period and what was found during it: the ICD-10 codes of its Conditions
-     * (refuted and entered-in-error ones left out), a pregnancy recorded for it, a positive malaria
-     * rapid test (LOINC 76772-3) taken during it.
+     * An Encounter of the period and what was found during it: whether it is curative (its type
+     * {@code consultation-type#curative}), the ICD-10 codes of its Conditions (refuted and
+     * entered-in-error ones left out), a pregnancy recorded for it, a positive malaria rapid test
+     * (LOINC 76772-3) taken during it.
      */
-    record Consultation(String encounterId, LocalDate day, String sex, AgeAtEncounter age, Set<String> icd10,
+    record Consultation(String encounterId, LocalDate day, String sex, AgeAtEncounter age, boolean curative, Set<String> icd10,
             boolean pregnant, boolean positiveMalariaTest) implements Fact {
 
         boolean hasCategory(String... categories) {

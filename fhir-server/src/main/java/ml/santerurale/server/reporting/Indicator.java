@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * The indicators, each a group of a Measure; the codes are stable (mappings/dhis2/README.md).
- * Every indicator but {@code referrals} counts consultations (Encounters), so a patient seen twice
+ * Every indicator but {@code referrals} counts consultations (Encounters), curative and preventive
+ * alike except {@code consultations} (curative only), so a patient seen twice
  * counts twice, and a consultation counts once per indicator whatever the number of matching
  * diagnoses. ICD-10 categories match the code and its subdivisions ({@code B50} matches
  * {@code B50.9}).
  */
 enum Indicator {
     CONSULTATIONS("consultations", "Consultations curatives",
-            "Encounters of the period (not planned, cancelled or entered-in-error), by age band and sex",
+            "Curative consultations: Encounters of the period typed consultation-type#curative (not planned, cancelled or"
+                    + " entered-in-error), by age band and sex",
             List.of(Stratifier.AGE_BAND_SEX)),
     MALARIA_CONFIRMED("malaria-confirmed", "Paludisme confirmé",
             "Consultations with an ICD-10 diagnosis in B50-B53 or a positive malaria rapid test (LOINC 76772-3);"
@@ -52,7 +54,7 @@ enum Indicator {
         }
         boolean confirmed = c.hasCategory("B50", "B51", "B52", "B53") || c.positiveMalariaTest();
         return switch (this) {
-            case CONSULTATIONS -> true;
+            case CONSULTATIONS -> c.curative();
             case MALARIA_CONFIRMED -> confirmed;
             case MALARIA_SEVERE -> c.hasCode("B50.0", "B50.8");
             case MALARIA_CLINICAL -> c.hasCategory("B54") && !confirmed;

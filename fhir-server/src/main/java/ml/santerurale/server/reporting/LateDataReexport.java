@@ -24,7 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ServiceRequest of the site's partition updated since): a change outside the period costs one
  * computation that finds the counts unchanged. Does not look at periods never exported.
  */
-final class LateDataReexport {
+final class LateDataReexport implements ExportSchedule.Runs {
 
     private static final Logger log = LoggerFactory.getLogger(LateDataReexport.class);
 
@@ -75,18 +75,16 @@ final class LateDataReexport {
 
     /** The previous month's (or ISO week's) report of every CSCOM, and what late data changed. */
     void scheduledRun(ReportingPeriod.Frequency frequency) {
-        LocalDate today = LocalDate.now(clock);
-        String code = frequency == ReportingPeriod.Frequency.MONTHLY
-                ? today.minusMonths(1).format(java.time.format.DateTimeFormatter.ofPattern("yyyyMM"))
-                : weekCode(today.minusWeeks(1));
-        List<Dhis2Export.SiteResult> results = export.run(sites.cscoms(), ReportingPeriod.parse(code), false);
-        log.info("DHIS2 scheduled export of {}: {} sites queued, {} skipped", code,
+        ReportingPeriod period = ReportingPeriod.previous(frequency, clock.instant());
+        List<Dhis2Export.SiteResult> results = export.run(sites.cscoms(), period, false);
+        log.info("DHIS2 scheduled export of {}: {} sites queued, {} skipped", period.code(),
                 results.stream().filter(r -> r.status().equals("queued")).count(),
                 results.stream().filter(r -> r.status().equals("skipped")).count());
         check();
     }
 
-    void checkQuietly() {
+    @Override
+    public void checkQuietly() {
         try {
             check();
         } catch (RuntimeException e) {
@@ -94,7 +92,8 @@ final class LateDataReexport {
         }
     }
 
-    void scheduledRunQuietly(ReportingPeriod.Frequency frequency) {
+    @Override
+    public void scheduledRunQuietly(ReportingPeriod.Frequency frequency) {
         try {
             scheduledRun(frequency);
         } catch (RuntimeException e) {
@@ -108,9 +107,5 @@ final class LateDataReexport {
                 + " ('Patient', 'Encounter', 'Condition', 'Observation', 'ServiceRequest') and r.res_updated > ?)",
                 Boolean.class, siteCode, Timestamp.from(since));
         return Boolean.TRUE.equals(changed);
-    }
-
-    static String weekCode(LocalDate day) {
-        return day.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR) + "W" + day.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR);
     }
 }

@@ -1,6 +1,7 @@
 package ml.santerurale.server.reporting;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
 import ml.santerurale.dhis2.Dhis2Config;
@@ -28,8 +29,8 @@ class ReportingConfig {
     }
 
     @Bean
-    ReportEvaluation reportEvaluation(DaoRegistry daos) {
-        return new ReportEvaluation(new SiteActivityReader(daos));
+    ReportEvaluation reportEvaluation(DaoRegistry daos, JdbcTemplate jdbc, PartitionSettings partitions) {
+        return new ReportEvaluation(new SiteActivityReader(daos, new IndexedConsultations(jdbc, partitions)));
     }
 
     @Bean

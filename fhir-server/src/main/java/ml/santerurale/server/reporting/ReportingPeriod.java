@@ -73,6 +73,22 @@ record ReportingPeriod(Frequency frequency, String code, LocalDate firstDay, Loc
         }
     }
 
+    /**
+     * The period a scheduled run at {@code at} exports: the month, or the ISO week, before the one
+     * {@code at} falls in (UTC).
+     */
+    static ReportingPeriod previous(Frequency frequency, Instant at) {
+        LocalDate today = at.atZone(ZoneOffset.UTC).toLocalDate();
+        return switch (frequency) {
+            case MONTHLY -> parse(YearMonth.from(today).minusMonths(1).toString().replace("-", ""));
+            case WEEKLY -> {
+                LocalDate lastWeek = today.minusWeeks(1);
+                yield parse(lastWeek.get(IsoFields.WEEK_BASED_YEAR) + "W" + lastWeek.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            }
+            case RANGE -> throw new IllegalArgumentException("a scheduled run is of a month or an ISO week");
+        };
+    }
+
     Instant start() {
         return firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
     }

@@ -5,31 +5,32 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.DateParam;
-import ca.uhn.fhir.rest.param.ReferenceOrListParam;
-import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Condition;
-import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.ServiceRequest;
 
 /**
- * Reads what one site recorded in a period, as {@link Fact}s, from its storage partition through
- * HAPI's DAOs (server-internal reads: no user's scope applies, none is widened). A consultation is
+ * Reads what one site recorded in a period, as {@link Fact}s, from its storage partition
+ * (server-internal reads: no user's scope applies, none is widened): consultations from HAPI's
+ * search indexes with SQL ({@link IndexedConsultations}; only the Observations of interest are
+ * loaded, their values are not indexed), referrals (few) through HAPI's DAOs. A consultation is
  * an Encounter whose {@code period.start} falls in the period; its Conditions and Observations are
  * those that name it ({@code encounter}), so an Observation without an encounter counts for
  * nothing. A referral is a ServiceRequest whose {@code authoredOn} falls in the period.
@@ -47,49 +48,48 @@ final class SiteActivityReader {
     private static final Set<String> POSITIVE = Set.of("10828004", "LA6576-8", "POS");
     private static final Set<String> PREGNANT = Set.of("77386006", "LA15173-0");
     private static final int CHUNK = 200;
+    private static final int INDEX_CHUNK = 5000;
 
     private final DaoRegistry daos;
+    private final IndexedConsultations indexes;
 
-    SiteActivityReader(DaoRegistry daos) {
+    SiteActivityReader(DaoRegistry daos, IndexedConsultations indexes) {
         this.daos = daos;
+        this.indexes = indexes;
     }
 
     /** @param siteCode the site's code, which names its partition */
     List<Fact> read(String organizationId, String siteCode, ReportingPeriod period) {
         SystemRequestDetails site = SystemRequestDetails.forRequestPartitionId(RequestPartitionId.fromPartitionName(siteCode));
-        List<Fact> facts = new ArrayList<>(consultations(organizationId, site, period));
+        List<Fact> facts = new ArrayList<>(consultations(organizationId, siteCode, site, period));
         facts.addAll(referrals(site, period));
         return facts;
     }
 
-    private List<Fact.Consultation> consultations(String organizationId, SystemRequestDetails site, ReportingPeriod period) {
-        // The site's partition holds its encounters; serviceProvider is checked below (a reference
-        // search parameter would resolve the Organization inside the site's partition, where it is not).
-        SearchParameterMap encountersQuery = around(Encounter.SP_DATE, period);
-        List<Encounter> encounters = new ArrayList<>();
-        for (IBaseResource resource : daos.getResourceDao(Encounter.class).searchForResources(encountersQuery, site)) {
-            Encounter encounter = (Encounter) resource;
-            if (encounter.getPeriod().getStart() != null && period.contains(encounter.getPeriod().getStart().toInstant())
-                    && counted(encounter.getStatus())
-                    && organizationId.equals(encounter.getServiceProvider().getReferenceElement().getIdPart())) {
-                encounters.add(encounter);
+    private List<Fact.Consultation> consultations(String organizationId, String siteCode, SystemRequestDetails site,
+            ReportingPeriod period) {
+        RequestPartitionId partition = indexes.partitionOf(siteCode);
+        Long organizationPid = indexes.organizationPid(organizationId);
+        if (partition == null || organizationPid == null) {
+            return List.of();
+        }
+        // The period and a day on each side from the index; which Encounter counts is decided here, on the exact instant.
+        Map<Long, IndexedConsultations.Row> encounters = new LinkedHashMap<>();
+        for (IndexedConsultations.Row row : indexes.encounters(partition, organizationPid,
+                Timestamp.from(period.start().minus(Duration.ofDays(1))), Timestamp.from(period.end().plus(Duration.ofDays(1))))) {
+            if (period.contains(row.start().toInstant()) && counted(row.status())) {
+                encounters.put(row.pid(), row);
             }
         }
-        Map<String, Patient> patients = patients(encounters.stream().map(e -> e.getSubject().getReferenceElement().getIdPart()).toList(), site);
         Map<String, Set<String>> icd10 = new HashMap<>();
         Set<String> pregnant = new HashSet<>();
         Set<String> positive = new HashSet<>();
-        List<String> encounterRefs = encounters.stream().map(e -> "Encounter/" + e.getIdElement().getIdPart()).toList();
-        for (List<String> chunk : chunks(encounterRefs)) {
-            for (IBaseResource resource : search(Condition.class, Condition.SP_ENCOUNTER, chunk, site, null)) {
-                Condition condition = (Condition) resource;
-                if (refutedOrInError(condition)) {
-                    continue;
-                }
-                String encounter = condition.getEncounter().getReferenceElement().toUnqualifiedVersionless().getValue();
-                for (Coding coding : condition.getCode().getCoding()) {
-                    if (ICD10.equals(coding.getSystem()) && coding.getCode() != null) {
-                        String code = coding.getCode().trim().toUpperCase();
+        for (List<Long> chunk : chunks(new ArrayList<>(encounters.keySet()), INDEX_CHUNK)) {
+            indexes.diagnoses(partition, chunk).forEach((pid, codings) -> {
+                String encounter = "Encounter/" + encounters.get(pid).id();
+                for (String[] coding : codings) {
+                    if (ICD10.equals(coding[0]) && coding[1] != null) {
+                        String code = coding[1].trim().toUpperCase();
                         icd10.computeIfAbsent(encounter, k -> new HashSet<>()).add(code);
                         if (code.startsWith("O") || code.startsWith("Z33") || code.startsWith("Z34") || code.startsWith("Z35")
                                 || code.startsWith("Z36")) {
@@ -97,32 +97,36 @@ final class SiteActivityReader {
                         }
                     }
                 }
-            }
-            TokenOrListParam codes = new TokenOrListParam().add(LOINC, MALARIA_RDT).add(LOINC, PREGNANCY_STATUS);
-            for (IBaseResource resource : search(Observation.class, Observation.SP_ENCOUNTER, chunk, site, codes)) {
-                Observation observation = (Observation) resource;
-                if (observation.getStatus() == Observation.ObservationStatus.ENTEREDINERROR
-                        || observation.getStatus() == Observation.ObservationStatus.CANCELLED) {
-                    continue;
-                }
-                String encounter = observation.getEncounter().getReferenceElement().toUnqualifiedVersionless().getValue();
-                if (observation.getCode().hasCoding(LOINC, MALARIA_RDT) && isAny(observation, POSITIVE)) {
-                    positive.add(encounter);
-                }
-                if (observation.getCode().hasCoding(LOINC, PREGNANCY_STATUS) && isAny(observation, PREGNANT)) {
-                    pregnant.add(encounter);
+            });
+            // Values and interpretations are not in the indexes: the few Observations of interest are read.
+            List<String> observations = indexes.observations(partition, chunk, LOINC, List.of(MALARIA_RDT, PREGNANCY_STATUS));
+            for (List<String> ids : chunks(observations, CHUNK)) {
+                SearchParameterMap query = SearchParameterMap.newSynchronous();
+                query.add("_id", ids(ids));
+                for (IBaseResource resource : daos.getResourceDao(Observation.class).searchForResources(query, site)) {
+                    Observation observation = (Observation) resource;
+                    if (observation.getStatus() == Observation.ObservationStatus.ENTEREDINERROR
+                            || observation.getStatus() == Observation.ObservationStatus.CANCELLED) {
+                        continue;
+                    }
+                    String encounter = observation.getEncounter().getReferenceElement().toUnqualifiedVersionless().getValue();
+                    if (observation.getCode().hasCoding(LOINC, MALARIA_RDT) && isAny(observation, POSITIVE)) {
+                        positive.add(encounter);
+                    }
+                    if (observation.getCode().hasCoding(LOINC, PREGNANCY_STATUS) && isAny(observation, PREGNANT)) {
+                        pregnant.add(encounter);
+                    }
                 }
             }
         }
         List<Fact.Consultation> consultations = new ArrayList<>();
-        for (Encounter encounter : encounters) {
-            String ref = "Encounter/" + encounter.getIdElement().getIdPart();
-            Patient patient = patients.get(encounter.getSubject().getReferenceElement().getIdPart());
-            LocalDate day = encounter.getPeriod().getStart().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-            String sex = sex(patient);
-            consultations.add(new Fact.Consultation(encounter.getIdElement().getIdPart(), day, sex,
-                    patient == null ? null : AgeAtEncounter.of(patient.getBirthDateElement(), day),
-                    icd10.getOrDefault(ref, Set.of()), "female".equals(sex) && pregnant.contains(ref), positive.contains(ref)));
+        for (IndexedConsultations.Row encounter : encounters.values()) {
+            String ref = "Encounter/" + encounter.id();
+            LocalDate day = encounter.start().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+            String sex = encounter.gender() == null ? "unknown" : encounter.gender();
+            consultations.add(new Fact.Consultation(encounter.id(), day, sex, AgeAtEncounter.of(encounter.born(), day),
+                    encounter.curative(), icd10.getOrDefault(ref, Set.of()), "female".equals(sex) && pregnant.contains(ref),
+                    positive.contains(ref)));
         }
         return consultations;
     }
@@ -189,18 +193,6 @@ final class SiteActivityReader {
         return patients;
     }
 
-    private List<IBaseResource> search(Class<? extends IBaseResource> type, String referenceParameter, List<String> references,
-            SystemRequestDetails site, TokenOrListParam codes) {
-        SearchParameterMap query = SearchParameterMap.newSynchronous();
-        ReferenceOrListParam list = new ReferenceOrListParam();
-        references.forEach(r -> list.addOr(new ReferenceParam(r)));
-        query.add(referenceParameter, list);
-        if (codes != null) {
-            query.add(Observation.SP_CODE, codes);
-        }
-        return new ArrayList<>(daos.getResourceDao(type).searchForResources(query, site));
-    }
-
     /** The period and a day on each side: which record counts is decided in Java, on the exact instant. */
     private static SearchParameterMap around(String dateParameter, ReportingPeriod period) {
         SearchParameterMap query = SearchParameterMap.newSynchronous();
@@ -215,14 +207,9 @@ final class SiteActivityReader {
         return list;
     }
 
-    private static boolean counted(Encounter.EncounterStatus status) {
-        return status != Encounter.EncounterStatus.PLANNED && status != Encounter.EncounterStatus.CANCELLED
-                && status != Encounter.EncounterStatus.ENTEREDINERROR;
-    }
-
-    private static boolean refutedOrInError(Condition condition) {
-        return condition.getVerificationStatus().getCoding().stream()
-                .anyMatch(c -> "refuted".equals(c.getCode()) || "entered-in-error".equals(c.getCode()));
+    private static boolean counted(String encounterStatus) {
+        return !"planned".equals(encounterStatus) && !"cancelled".equals(encounterStatus)
+                && !"entered-in-error".equals(encounterStatus);
     }
 
     private static boolean isAny(Observation observation, Set<String> codes) {
@@ -238,9 +225,13 @@ final class SiteActivityReader {
     }
 
     private static <T> List<List<T>> chunks(List<T> all) {
+        return chunks(all, CHUNK);
+    }
+
+    private static <T> List<List<T>> chunks(List<T> all, int size) {
         List<List<T>> chunks = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += CHUNK) {
-            chunks.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        for (int i = 0; i < all.size(); i += size) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + size)));
         }
         return chunks;
     }

@@ -325,6 +325,7 @@ class SiteLeakTest extends ServerIntegrationTest {
             Encounter encounter = new Encounter();
             encounter.setStatus(Encounter.EncounterStatus.FINISHED);
             encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+            encounter.addType(ml.santerurale.server.support.ClinicalRecords.curative());
             encounter.setSubject(new Reference("Patient/" + patient));
             encounter.setServiceProvider(new Reference("Organization/cscom-konobougou"));
             encounter.getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-24T08:40:00Z"));

@@ -112,6 +112,7 @@ class SearchTest extends ServerIntegrationTest {
         encounter.setId(UUID.randomUUID().toString());
         encounter.setStatus(Encounter.EncounterStatus.FINISHED);
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null));
+        encounter.addType(ml.santerurale.server.support.ClinicalRecords.curative());
         encounter.setSubject(new Reference("Patient/" + patientId));
         encounter.setServiceProvider(new Reference("Organization/cscom-konobougou"));
         encounter.getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-20T09:00:00Z"));

@@ -15,10 +15,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import ml.santerurale.dhis2.DataValueSet;
+import ml.santerurale.dhis2.DeliveryInstance;
+import ml.santerurale.dhis2.Dhis2Properties;
 import ml.santerurale.dhis2.ExportJournal;
 import ml.santerurale.server.support.FakeDhis2;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
+import org.apache.camel.CamelContext;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Organization;
@@ -53,6 +56,12 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
 
     @Autowired
     LateDataReexport lateData;
+
+    @Autowired
+    CamelContext serverCamel;
+
+    @Autowired
+    Dhis2Properties properties;
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private String orgUnit;
@@ -157,6 +166,54 @@ class Dhis2DeliveryTest extends ServerIntegrationTest {
         assertThat(export.status()).isEqualTo("sent");
         assertThat(export.attempts()).isEqualTo(2);
         assertThat(DHIS2.value("PH_DATASET_RMA", "202504", orgUnit, "PH_RMA_CONSULTATIONS", "PH_COC_15P_M")).isEqualTo("7");
+    }
+
+    /**
+     * A delivery stopped mid-attempt, then resumed by a fresh delivery instance over the same
+     * journal. Real: the journal and its lease, the route (a second and a third instance, each in a
+     * Camel context of its own, the first stopped as a shutdown stops it), DHIS2's behaviour
+     * (faked: it imports, then never answers). Simulated: the restart is a new Camel context in the
+     * same JVM, not a new process; the stopped instance's thread, blocked in its socket read, ends at
+     * the response timeout and journals that attempt as unanswered, which a killed process could not
+     * do (its export would wait for the lease instead: the test above).
+     */
+    @Test
+    void aDeliveryStoppedWhileDhis2HoldsItsAnswerIsCompletedOnceByTheNextInstanceAsUpdates() throws Exception {
+        consultation("2024-01-15T10:00:00Z");
+        awaitNothingPending();
+        // The server's own route stands still: only the two instances below deliver.
+        serverCamel.getRouteController().stopRoute("dhis2-delivery");
+        try {
+            int before = DHIS2.received().size();
+            DHIS2.failNext(FakeDhis2.Failure.IMPORT_THEN_HANG);
+            assertThat(part(export("202401", false), "status")).isEqualTo("queued");
+
+            // Instance 1 posts; DHIS2 imports and holds the answer; instance 1 is stopped meanwhile.
+            try (DeliveryInstance first = DeliveryInstance.start(journal, properties)) {
+                await(() -> DHIS2.received().size() > before, () -> "instance 1's post to reach DHIS2");
+                first.stop(1);
+            }
+            assertThat(DHIS2.value("PH_DATASET_RMA", "202401", orgUnit, "PH_RMA_CONSULTATIONS", "PH_COC_15P_F"))
+                    .as("DHIS2 imported the first post").isEqualTo("1");
+            assertThat(journal.exportsOf(CODE, "202401").get(0).status()).as("not sent, as far as the journal knows")
+                    .isEqualTo("pending");
+
+            // Instance 2, fresh, over the same journal: sends it again once it is due.
+            ExportJournal.Export export;
+            try (DeliveryInstance second = DeliveryInstance.start(journal, properties)) {
+                export = finished("202401");
+            }
+            assertThat(journal.exportsOf(CODE, "202401")).hasSize(1);
+            assertThat(export.status()).isEqualTo("sent");
+            assertThat(export.attempts()).isEqualTo(2);
+            assertThat(export.imported()).as("nothing new to DHIS2").isZero();
+            assertThat(export.updated()).as("every cell of the resend updated").isEqualTo(34);
+            assertThat(attempts(export.id())).last().asString().startsWith("2 sent");
+            assertThat(DHIS2.received().size() - before).as("two posts in all").isEqualTo(2);
+            assertThat(DHIS2.value("PH_DATASET_RMA", "202401", orgUnit, "PH_RMA_CONSULTATIONS", "PH_COC_15P_F")).isEqualTo("1");
+        } finally {
+            serverCamel.getRouteController().startRoute("dhis2-delivery");
+        }
     }
 
     @Test

@@ -7,14 +7,22 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.MeasureReport;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,6 +97,49 @@ class IndicatorsTest extends ServerIntegrationTest {
         Map<String, Integer> july = ReportingData.nonZero(ReportingData.counts(
                 evaluate("rma-monthly", "2025-07-01", "2025-07-31", "cscom-djeli", djeli)));
         assertThat(july).containsEntry("consultations total", 1).containsEntry("consultations age-band=1-4 sex=male", 1);
+    }
+
+    @Test
+    void aPreventiveVisitIsNoCurativeConsultationButTheMalariaFoundThereCounts() {
+        // Djéli in February 2024: no other test records consultations there then.
+        Date february12 = Date.from(Instant.parse("2024-02-12T10:00:00Z"));
+        Patient ill = ClinicalRecords.patient("Coulibaly", "Fanta", "cscom-djeli");
+        Encounter curative = typed(ClinicalRecords.encounter(ill, "cscom-djeli"), ClinicalRecords.curative(), february12);
+        Patient pregnant = ClinicalRecords.patient("Keïta", "Mariam", "cscom-djeli");
+        Encounter antenatal = typed(ClinicalRecords.encounter(pregnant, "cscom-djeli"), ClinicalRecords.preventive(), february12);
+        post("CSCOM-DJELI", ReportingData.transaction(List.of(ill, curative, ReportingData.diagnosis(ill, curative, "B54"), pregnant,
+                antenatal, ReportingData.diagnosis(pregnant, antenatal, "B50.9"), ReportingData.diagnosis(pregnant, antenatal, "Z34"))));
+
+        Map<String, Integer> counts = ReportingData.nonZero(ReportingData.counts(
+                evaluate("rma-monthly", "2024-02-01", "2024-02-29", "cscom-djeli", TestTokens.get().medecin("CSCOM-DJELI"))));
+
+        // Both women were born in "1990" (1 July): 33, so 15+ and 5+.
+        assertThat(counts).isEqualTo(Map.of(
+                "consultations total", 1, "consultations age-band=15+ sex=female", 1,
+                "malaria-clinical total", 1, "malaria-clinical age-band=5+ sex=female", 1,
+                "malaria-confirmed total", 1, "malaria-confirmed age-band=5+ sex=female", 1,
+                "malaria-confirmed pregnancy=pregnant", 1));
+    }
+
+    @Test
+    void aConsultationThatDoesNotSayWhetherItIsCurativeOrPreventiveIsRefused() {
+        Patient patient = ClinicalRecords.patient("Coulibaly", "Awa", "cscom-djeli");
+        post("CSCOM-DJELI", ReportingData.transaction(List.of(patient)));
+        Encounter untyped = ClinicalRecords.encounter(patient, "cscom-djeli");
+        untyped.setType(List.of());
+
+        HttpResponse<String> answer = as(TestTokens.get().medecin("CSCOM-DJELI"),
+                () -> putJson("/Encounter/" + untyped.getIdElement().getIdPart(), json(untyped)));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
+        assertThat(parse(OperationOutcome.class, answer.body()).getIssue())
+                .anySatisfy(issue -> assertThat(issue.getExpression() + " " + issue.getDiagnostics()).contains("Encounter.type"));
+    }
+
+    private static Encounter typed(Encounter encounter, CodeableConcept type, Date start) {
+        encounter.setType(List.of(type));
+        encounter.setPeriod(new Period().setStartElement(new DateTimeType(start)));
+        return encounter;
     }
 
     // --- the expected counts, worked out here ----------------------------------------------

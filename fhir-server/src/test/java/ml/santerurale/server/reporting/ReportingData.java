@@ -50,9 +50,7 @@ final class ReportingData {
         resources.add(patient);
         resources.add(encounter);
         for (String code : visit.icd10()) {
-            Condition condition = ClinicalRecords.malaria(patient, encounter);
-            condition.setCode(new CodeableConcept(new Coding(ClinicalRecords.ICD10, code, null)));
-            resources.add(condition);
+            resources.add(diagnosis(patient, encounter, code));
         }
         if (visit.positiveRdt()) {
             resources.add(observation(patient, encounter, visit.start(), "76772-3", "Plasmodium falciparum Ag [Presence] in Blood by Rapid immunoassay",
@@ -85,12 +83,24 @@ final class ReportingData {
     }
 
     Bundle transaction() {
+        return transaction(resources);
+    }
+
+    /** A transaction that writes {@code resources} at their ids (PUT Type/id). */
+    static Bundle transaction(List<? extends Resource> resources) {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (Resource resource : resources) {
-            bundle.addEntry().setFullUrl(resource.fhirType() + "/" + resource.getIdElement().getIdPart()).setResource(resource)
-                    .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+            String url = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+            bundle.addEntry().setFullUrl(url).setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(url);
         }
         return bundle;
+    }
+
+    /** A Condition of {@code encounter} coded ICD-10 {@code icd10}. */
+    static Condition diagnosis(Patient patient, Encounter encounter, String icd10) {
+        Condition condition = ClinicalRecords.malaria(patient, encounter);
+        condition.setCode(new CodeableConcept(new Coding(ClinicalRecords.ICD10, icd10, null)));
+        return condition;
     }
 
     /** {@code indicator total} and {@code indicator stratum} to count, for every group of the report. */

@@ -42,6 +42,7 @@ public final class ClinicalRecords {
     public static final String UCUM = "http://unitsofmeasure.org";
     public static final String MEDICINES = "https://sante-rurale.ml/fhir/CodeSystem/mali-essential-medicines";
     public static final String SITE_CODE = "https://sante-rurale.ml/fhir/sid/site-code";
+    public static final String CONSULTATION_TYPE = "https://sante-rurale.ml/fhir/CodeSystem/consultation-type";
 
     private ClinicalRecords() {}
 
@@ -65,11 +66,22 @@ public final class ClinicalRecords {
         encounter.setId(newId());
         encounter.setStatus(Encounter.EncounterStatus.FINISHED);
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+        encounter.addType(curative());
         encounter.setSubject(reference(patient));
         encounter.setServiceProvider(new Reference("Organization/" + site));
         encounter.setPeriod(new Period().setStartElement(DateTimeType.now()));
         encounter.addReasonCode().setText("Fièvre depuis deux jours");
         return encounter;
+    }
+
+    /** The guide's consultation type of a curative consultation (required by srm-encounter). */
+    public static CodeableConcept curative() {
+        return new CodeableConcept(new Coding(CONSULTATION_TYPE, "curative", "Consultation curative"));
+    }
+
+    /** The guide's consultation type of a preventive consultation (antenatal care, vaccination, ...). */
+    public static CodeableConcept preventive() {
+        return new CodeableConcept(new Coding(CONSULTATION_TYPE, "preventive", "Consultation préventive"));
     }
 
     /** A body temperature of 39.2 °C taken during {@code encounter}. */

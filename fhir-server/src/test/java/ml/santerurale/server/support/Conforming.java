@@ -48,6 +48,7 @@ public final class Conforming {
         Encounter encounter = new Encounter();
         encounter.setStatus(Encounter.EncounterStatus.FINISHED);
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+        encounter.addType(ClinicalRecords.curative());
         encounter.setSubject(new Reference(patient));
         encounter.setServiceProvider(new Reference(organization));
         encounter.getPeriod().setStart(new Date());

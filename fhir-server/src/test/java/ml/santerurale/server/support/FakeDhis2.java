@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * {@code response.conflicts}); an invalid period is an ERROR (409, nothing imported); an unknown
  * org unit, data element or category option combo is a conflict (its values ignored) and the
  * answer a 409 with status WARNING; with {@code importStrategy=CREATE_AND_UPDATE} a value already
- * stored is counted as updated. It can be told to answer 500, to hang, or to drop the connection
- * after reading the request, for the next requests. One per test JVM, plain sockets, HTTP/1.1
+ * stored is counted as updated. It can be told to answer 500, to hang, to drop the connection
+ * after reading the request, or to import and then hang, for the next requests. One per test JVM, plain sockets, HTTP/1.1
  * with {@code Connection: close}.
  */
 public final class FakeDhis2 {
@@ -43,7 +43,11 @@ public final class FakeDhis2 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static FakeDhis2 instance;
 
-    public enum Failure { ERROR_500, HANG, DROP }
+    public enum Failure {
+        ERROR_500, HANG, DROP,
+        /** Imports the values, then never answers: DHIS2 has them, the sender does not know. */
+        IMPORT_THEN_HANG
+    }
 
     /** A request as received. */
     public record Received(String query, String authorization, String contentType, String body) {}
@@ -166,6 +170,11 @@ public final class FakeDhis2 {
             if (!contentType.startsWith("application/json")) {
                 respond(connection.getOutputStream(), 415, envelope(415, "Unsupported Media Type", "ERROR",
                         "Content type '" + contentType + "' not supported", null));
+                return;
+            }
+            if (failure == Failure.IMPORT_THEN_HANG) {
+                importSet(OutputStream.nullOutputStream(), parameters(query), JSON.readTree(body));
+                Thread.sleep(60_000);
                 return;
             }
             importSet(connection.getOutputStream(), parameters(query), JSON.readTree(body));

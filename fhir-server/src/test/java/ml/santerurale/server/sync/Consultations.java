@@ -37,6 +37,7 @@ final class Consultations {
         encounter.setId(UUID.randomUUID().toString());
         encounter.setStatus(Encounter.EncounterStatus.FINISHED);
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+        encounter.addType(ml.santerurale.server.support.ClinicalRecords.curative());
         encounter.setSubject(new Reference(subject));
         encounter.setServiceProvider(new Reference(organization));
         encounter.getPeriod().setStart(new Date());
