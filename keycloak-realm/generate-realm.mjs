@@ -250,6 +250,25 @@ const SMART_FLOWS = [
   },
 ];
 
+// Client authentication: Keycloak's "clients" flow plus client-jwt-smart (keycloak-smart/:
+// Keycloak's private_key_jwt, but a refused assertion gets 401 invalid_client rather than 400),
+// used by the SMART backend clients. Keycloak honours a client's clientAuthenticatorType only when
+// the realm's client authentication flow has an execution of it; "clients" itself stays as
+// Keycloak made it.
+const SMART_JWT_CLIENT_AUTHENTICATOR = 'client-jwt-smart';
+const BUILTIN_CLIENTS_FLOW = BUILTIN_FLOWS.authenticationFlows.find((f) => f.alias === 'clients');
+const SMART_CLIENTS_FLOW = {
+  ...BUILTIN_CLIENTS_FLOW,
+  alias: 'smart clients',
+  description: 'Authentification des clients : celles de Keycloak, plus client-jwt-smart (JWT signé, 401 en cas de refus) pour les services SMART.',
+  builtIn: false,
+  authenticationExecutions: [
+    ...BUILTIN_CLIENTS_FLOW.authenticationExecutions,
+    execution({ authenticator: SMART_JWT_CLIENT_AUTHENTICATOR, requirement: 'ALTERNATIVE',
+      priority: Math.max(...BUILTIN_CLIENTS_FLOW.authenticationExecutions.map((e) => e.priority)) + 10 }),
+  ],
+};
+
 const publicPkceClient = (extra) => ({
   protocol: 'openid-connect',
   publicClient: true,
@@ -288,13 +307,13 @@ const serviceAccountClient = (extra) => ({
 
 // A sample SMART Backend Services client: client_credentials authenticated by private_key_jwt
 // signed with one algorithm (Keycloak pins one per client; SMART asks servers for RS384 and
-// ES384, hence one sample client each). Its public JWKS comes from the environment at import
+// ES384, hence one sample client each), checked by client-jwt-smart (see SMART_CLIENTS_FLOW). Its public JWKS comes from the environment at import
 // time (scripts/keycloak.sh --dev sets it from dev/); unset (production): no key, no token.
 const smartBackend = (clientId, alg, jwksVariable, devJwksFile) => serviceAccountClient({
   clientId,
   name: `Service SMART de démonstration (${alg})`,
   description: `Service d'exemple (SMART Backend Services) : client_credentials authentifié par private_key_jwt (${alg}). Sa clé publique n'est fournie qu'en développement (dev/${devJwksFile}) : en production il ne peut pas s'authentifier.`,
-  clientAuthenticatorType: 'client-jwt',
+  clientAuthenticatorType: SMART_JWT_CLIENT_AUTHENTICATOR,
   optionalClientScopes: SMART_BACKEND_SCOPES,
   protocolMappers: [siteIdsMapper, audienceMapper],
   attributes: {
@@ -415,10 +434,11 @@ const realm = {
   ],
 
   clientScopes: [...BUILTIN_SCOPES, ...SMART_SCOPES],
-  authenticationFlows: [...BUILTIN_FLOWS.authenticationFlows, ...SMART_FLOWS],
+  authenticationFlows: [...BUILTIN_FLOWS.authenticationFlows, ...SMART_FLOWS, SMART_CLIENTS_FLOW],
   authenticatorConfig: BUILTIN_FLOWS.authenticatorConfig,
   requiredActions: BUILTIN_FLOWS.requiredActions,
   ...BUILTIN_FLOWS.flowBindings,
+  clientAuthenticationFlow: SMART_CLIENTS_FLOW.alias,
   defaultDefaultClientScopes: [...DEFAULT_SCOPES, 'role_list', 'saml_organization'],
   defaultOptionalClientScopes: ['offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'],
 

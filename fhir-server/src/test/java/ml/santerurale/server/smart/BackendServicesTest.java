@@ -9,8 +9,10 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -44,8 +46,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and {@code smart-demo-backend-es384} sign their client assertions (RS384, ES384) with the
  * development keys of keycloak-realm/dev/, get a
  * {@code system/Patient.rs} token by client credentials, reads patients and cannot write; a
- * forged, expired, too old or replayed assertion gets no token (400 invalid_client), and a forged
- * token is refused by the server.
+ * forged, expired, too old or replayed assertion gets no token (401 invalid_client, from
+ * keycloak-smart's client authenticator {@code client-jwt-smart}), and a forged token is refused
+ * by the server.
  */
 class BackendServicesTest extends ServerIntegrationTest {
 
@@ -145,12 +148,11 @@ class BackendServicesTest extends ServerIntegrationTest {
     }
 
     /**
-     * Keycloak 26.5.6 answers a failed signed-JWT client authentication with 400 and
-     * {@code invalid_client} (its JWTClientAuthenticator and AbstractJWTClientValidator build the
-     * error with Response.Status.BAD_REQUEST; a wrong client secret gets 401). RFC 6749 section 5.2
-     * requires 401 only when the client authenticated with the Authorization header, and SMART
-     * Backend Services requires the error code {@code invalid_client}, which this pins, with the
-     * reason.
+     * The backend clients authenticate with {@code client-jwt-smart} (keycloak-smart/): Keycloak's
+     * own signed-JWT checks and error descriptions, but a refused assertion gets 401 where
+     * Keycloak's {@code client-jwt} answers 400. RFC 6749 section 5.2 allows 401 for
+     * {@code invalid_client}; SMART Backend Services requires that error code. A valid assertion
+     * still gets a token, once.
      */
     @Test
     void aForgedOrExpiredAssertionGetsNoTokenButInvalidClient() throws Exception {
@@ -162,13 +164,19 @@ class BackendServicesTest extends ServerIntegrationTest {
                 "Token is not active");
         assertInvalidClient(clientCredentials(assertion(devKey(), now.minusSeconds(120), now.plusSeconds(60)), "system/Patient.rs"),
                 "Token was issued too far in the past to be used now");
+        Signer es384 = Signer.sample("ES384");
+        ECKey es384Forger = new ECKeyGenerator(Curve.P_384).keyID(es384.keyId()).generate();
+        assertInvalidClient(clientCredentials(assertion(new Signer(es384.client(), JWSAlgorithm.ES384, es384.keyId(),
+                        new ECDSASigner(es384Forger)), now, now.plusSeconds(60)), "system/Patient.rs"),
+                "Client authentication with signed JWT failed: Signature on JWT token failed validation");
         String once = assertion(devKey(), now, now.plusSeconds(60));
         assertThat(clientCredentials(once, "system/Patient.rs").statusCode()).isEqualTo(200);
         assertInvalidClient(clientCredentials(once, "system/Patient.rs"), "Token reuse detected");
     }
 
     private static void assertInvalidClient(HttpResponse<String> response, String description) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         Map<String, Object> error = JSONObjectUtils.parse(response.body());
         assertThat(error.get("error")).isEqualTo("invalid_client");
         assertThat(error.get("error_description")).isEqualTo(description);

@@ -60,13 +60,30 @@ class SmartRealmTest {
             "smart-demo-backend-es384, ES384, SRM_SMART_DEMO_BACKEND_ES384_JWKS"})
     void theDemoBackendsAuthenticateWithASignedAssertionAndHaveNoKeyInProduction(String clientId, String algorithm, String variable) {
         JsonNode backend = export.client(clientId);
-        assertThat(backend.get("clientAuthenticatorType").asText()).isEqualTo("client-jwt");
+        assertThat(backend.get("clientAuthenticatorType").asText()).as("keycloak-smart's private_key_jwt, 401 on failure")
+                .isEqualTo("client-jwt-smart");
         assertThat(backend.get("serviceAccountsEnabled").asBoolean()).isTrue();
         assertThat(backend.get("standardFlowEnabled").asBoolean()).isFalse();
         assertThat(backend.has("secret")).isFalse();
         assertThat(backend.get("attributes").get("token.endpoint.auth.signing.alg").asText()).isEqualTo(algorithm);
         assertThat(backend.get("attributes").get("jwks.string").asText()).isEqualTo("${" + variable + ":}");
         assertThat(RealmExport.texts(backend.get("optionalClientScopes"))).isNotEmpty().allMatch(s -> s.startsWith("system/"));
+    }
+
+    @Test
+    void theClientAuthenticationFlowIsKeycloaksPlusClientJwtSmart() {
+        String alias = realm.get("clientAuthenticationFlow").asText();
+        JsonNode flow = StreamSupport.stream(realm.get("authenticationFlows").spliterator(), false)
+                .filter(f -> alias.equals(f.path("alias").asText())).findFirst().orElseThrow();
+        assertThat(flow.get("providerId").asText()).isEqualTo("client-flow");
+        List<String> authenticators = new ArrayList<>();
+        flow.get("authenticationExecutions").forEach(e -> {
+            assertThat(e.get("requirement").asText()).isEqualTo("ALTERNATIVE");
+            authenticators.add(e.get("authenticator").asText());
+        });
+        assertThat(authenticators).as("Keycloak honours a client's authenticator type only when the flow runs it")
+                .containsExactly("client-secret", "client-jwt", "client-secret-jwt", "client-x509", "client-jwt-smart");
+        assertThat(export.client("dhis2-export").get("clientAuthenticatorType").asText()).isEqualTo("client-secret");
     }
 
     @Test
