@@ -54,7 +54,13 @@ class SecurityHeadersTest extends ServerIntegrationTest {
     void discoveryProbesAndErrorPagesCarryTheHeaders() {
         assertApiHeaders(plain("/fhir/.well-known/smart-configuration"), 200);
         assertApiHeaders(plain("/actuator/health/liveness"), 200);
-        assertApiHeaders(plain("/no-such-page"), 404);
+        // A missing page of the app: its answer is an OperationOutcome under the app's policy.
+        HttpResponse<String> missing = plain("/no-such-page");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(missing.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(missing.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'", "frame-ancestors 'none'");
     }
 
     @Test
