@@ -313,6 +313,8 @@ class DeploymentDescriptorTest {
         assertThat(proxyAddress).as("the proxy's address vs SRM_TRUSTED_PROXIES %s", trusted).matches(trusted);
         assertThat("172.28.0.11").as("another container's address").doesNotMatch(trusted);
         assertThat(composeValue(FHIR, "SRM_TRUST_FORWARDED_HEADERS")).isEqualTo("true");
+        assertThat(composeValue(KEYCLOAK, "KC_PROXY_TRUSTED_ADDRESSES")).as("Keycloak too trusts the proxy alone")
+                .isEqualTo(proxyAddress);
         assertThat(String.valueOf(service(PROXY).get("volumes"))).contains("./ops/nginx/nginx.conf:/etc/nginx/nginx.conf");
     }
 

@@ -11,6 +11,8 @@ import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestKeycloak;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 
 /**
  * Every answer carries nosniff, no referrer and a Content-Security-Policy (the app's on its
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * (loopback in tests, as by default).
  */
 class SecurityHeadersTest extends ServerIntegrationTest {
+
+    @Autowired
+    private Environment environment;
 
     private HttpResponse<String> plain(String path, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET();
@@ -84,6 +89,17 @@ class SecurityHeadersTest extends ServerIntegrationTest {
             HttpResponse<String> viaProxy = plain(path, "X-Forwarded-Proto", "https");
             assertThat(viaProxy.headers().firstValue("Strict-Transport-Security")).as("HSTS on %s (%d)", path,
                     viaProxy.statusCode()).hasValue("max-age=31536000");
+        }
+    }
+
+    @Test
+    void forwardedHeadersAreBelievedFromLoopbackOnlyByDefault() {
+        String trusted = environment.getProperty("server.tomcat.remoteip.internal-proxies");
+        assertThat(environment.getProperty("server.forward-headers-strategy")).isEqualToIgnoringCase("native");
+        assertThat("127.0.0.1").matches(trusted);
+        assertThat("0:0:0:0:0:0:0:1").matches(trusted);
+        for (String other : new String[] {"10.0.0.5", "192.168.1.20", "172.28.0.10", "127.0.0.10", "1127.0.0.1"}) {
+            assertThat(other).as("an address that is not the default proxy").doesNotMatch(trusted);
         }
     }
 

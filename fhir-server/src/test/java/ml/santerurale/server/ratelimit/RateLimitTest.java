@@ -7,9 +7,13 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import ml.santerurale.server.support.Conforming;
 import ml.santerurale.server.support.RateLimits;
 import ml.santerurale.server.support.ServerIntegrationTest;
@@ -39,11 +43,29 @@ class RateLimitTest extends ServerIntegrationTest {
 
     @Test
     void aStuckDeviceIsThrottledAndAnotherDeviceOfTheSameUserIsNot() {
+        Map<String, Double> before = syncBatches();
         Bundle stuck = syncBatch(RateLimits.DEVICE);
         String sameBatchAgain = json(stuck);
         assertRefusedAfterTheBurstThenRefilled(() -> postJson("", sameBatchAgain),
                 "Too many sync batches from device '" + RateLimits.DEVICE + "'",
                 () -> postJson("", json(syncBatch("phone-" + UUID.randomUUID()))));
+        // The same batch: applied once, then replayed; the refusal counted as throttled.
+        Map<String, Double> after = syncBatches();
+        assertThat(after.get("applied") - before.get("applied")).isGreaterThanOrEqualTo(2);
+        assertThat(after.get("replayed") - before.get("replayed")).isGreaterThanOrEqualTo(RateLimits.BURST);
+        assertThat(after.get("throttled") - before.get("throttled")).isGreaterThanOrEqualTo(1);
+    }
+
+    /** srm_sync_batches_total by outcome, as Prometheus scrapes it. */
+    private Map<String, Double> syncBatches() {
+        String scrape = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus")).GET()).body();
+        Map<String, Double> counts = new HashMap<>();
+        Matcher line = Pattern.compile("(?m)^srm_sync_batches_total\\{[^}]*outcome=\"(\\w+)\"[^}]*} (\\S+)$").matcher(scrape);
+        while (line.find()) {
+            counts.merge(line.group(1), Double.parseDouble(line.group(2)), Double::sum);
+        }
+        assertThat(counts).containsKeys("applied", "replayed", "throttled", "conflict", "refused", "failed");
+        return counts;
     }
 
     @Test
