@@ -173,6 +173,19 @@ class ProxyConfigTest {
     }
 
     @Test
+    void anOversizedBodyIsAnsweredWithAnOperationOutcome() {
+        NginxConfig fhir = tls.locationFor("/fhir").orElseThrow();
+        NginxConfig errorPage = fhir.all("error_page").stream().filter(e -> e.args().contains("413")).findFirst()
+                .orElseThrow(() -> new AssertionError("no error_page 413 in location /fhir"));
+        String named = errorPage.args().get(errorPage.args().size() - 1);
+        NginxConfig fallback = tls.all("location").stream().filter(l -> l.arg(0).equals(named)).findFirst().orElseThrow();
+        assertThat(fallback.first("default_type").orElseThrow().arg(0)).isEqualTo("application/fhir+json");
+        NginxConfig answer = fallback.first("return").orElseThrow();
+        assertThat(answer.arg(0)).isEqualTo("413");
+        assertThat(answer.arg(1)).contains("\"resourceType\":\"OperationOutcome\"");
+    }
+
+    @Test
     void theParserUnderstandsWhatItChecks() {
         NginxConfig parsed = NginxConfig.parse("""
                 http { server { if ($uri ~ ";") { return 404; } location ^~ /a { return 403; }
