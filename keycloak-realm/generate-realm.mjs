@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Writes sante-mali-realm.json (Keycloak 26 realm import format) next to this file.
+// Writes sante-mali-realm.json (Keycloak 26 realm import format) next to this file, and its
+// production variant production/sante-mali-realm.json (docker-compose.yml imports that one): the
+// pwa client's redirect URIs and web origin are the public origin ${SRM_PUBLIC_ORIGIN} (replaced by
+// Keycloak at import), without the localhost ones, the sample SMART clients are left out, and the
+// dhis2-export secret has no development default.
 // Edit this generator, not the JSON: the user profile must be embedded in the realm as ONE JSON
 // document inside a string (components["org.keycloak.userprofile.UserProfileProvider"]), which is
 // unreadable by hand. Run: node keycloak-realm/generate-realm.mjs
 // The demo users live apart, in dev/sante-mali-users-0.json (development only, never in production).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -456,3 +460,21 @@ const realm = {
 const out = join(HERE, `${REALM}-realm.json`);
 writeFileSync(out, JSON.stringify(realm, null, 2) + '\n');
 console.log(`wrote ${out}`);
+
+// Production: the same realm, but the app's only origin is the public one, and no sample client.
+const PUBLIC_ORIGIN = '${SRM_PUBLIC_ORIGIN}';
+const DEV_ONLY_CLIENTS = ['smart-demo-app', 'smart-demo-backend'];
+const production = JSON.parse(JSON.stringify(realm));
+production.clients = production.clients.filter((client) => !DEV_ONLY_CLIENTS.includes(client.clientId));
+const pwa = production.clients.find((client) => client.clientId === 'pwa');
+pwa.rootUrl = PUBLIC_ORIGIN;
+pwa.redirectUris = [`${PUBLIC_ORIGIN}/*`];
+pwa.webOrigins = [PUBLIC_ORIGIN];
+pwa.attributes['post.logout.redirect.uris'] = `${PUBLIC_ORIGIN}/*`;
+// No development default for the secret: the import must be given one.
+production.clients.find((client) => client.clientId === 'dhis2-export').secret = '${SRM_DHIS2_CLIENT_SECRET}';
+const productionDir = join(HERE, 'production');
+mkdirSync(productionDir, { recursive: true });
+const productionOut = join(productionDir, `${REALM}-realm.json`);
+writeFileSync(productionOut, JSON.stringify(production, null, 2) + '\n');
+console.log(`wrote ${productionOut}`);

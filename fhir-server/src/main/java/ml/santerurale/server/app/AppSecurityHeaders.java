@@ -7,17 +7,27 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Set;
+import ml.santerurale.server.headers.SecurityHeaders;
 import ml.santerurale.server.security.SecurityProperties;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Headers of the app's files (everything outside {@code /fhir} and {@code /actuator}, which keep
- * their own): a Content-Security-Policy with no inline script and connections only to this
- * server and the Keycloak realm, and caching that lets a new version reach phones (the shell and
- * the service worker are revalidated every time; hashed assets are immutable).
+ * The security headers of every answer ({@link SecurityHeaders}: nosniff, no referrer, HSTS on
+ * HTTPS), set before anything else runs so that refusals and error answers carry them too (401,
+ * 404, 422, 429, 503 OperationOutcomes, TRACE refused). The app's files (everything outside
+ * {@code /fhir} and {@code /actuator}) get the app's Content-Security-Policy, with no inline
+ * script and connections only to this server and the Keycloak realm, and caching that lets a new
+ * version reach phones (the shell and the service worker are revalidated every time; hashed
+ * assets are immutable); the rest gets {@link SecurityHeaders#API_POLICY}.
+ *
+ * <p>A header decides nothing, so this is a filter: it must also reach answers HAPI never makes
+ * (SMART discovery, probes, Spring's error page). Policy stays in HAPI interceptors.
  */
 @Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class AppSecurityHeaders extends OncePerRequestFilter {
 
     private static final Set<String> REVALIDATED = Set.of(
@@ -56,9 +66,7 @@ class AppSecurityHeaders extends OncePerRequestFilter {
         return contentSecurityPolicy;
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+    private static boolean isApi(String path) {
         return path.equals("/fhir") || path.startsWith("/fhir/") || path.equals("/actuator") || path.startsWith("/actuator/");
     }
 
@@ -66,9 +74,12 @@ class AppSecurityHeaders extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        response.setHeader("Content-Security-Policy", contentSecurityPolicy);
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Referrer-Policy", "no-referrer");
+        if (isApi(path)) {
+            SecurityHeaders.apply(request, response, SecurityHeaders.API_POLICY);
+            chain.doFilter(request, response);
+            return;
+        }
+        SecurityHeaders.apply(request, response, contentSecurityPolicy);
         if (REVALIDATED.contains(path)) {
             response.setHeader("Cache-Control", "no-cache");
         } else if (path.startsWith("/assets/")) {

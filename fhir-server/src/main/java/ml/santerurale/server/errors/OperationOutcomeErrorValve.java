@@ -3,6 +3,7 @@ package ml.santerurale.server.errors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicBoolean;
+import ml.santerurale.server.headers.SecurityHeaders;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -41,6 +42,7 @@ final class OperationOutcomeErrorValve extends ErrorReportValve {
         try {
             response.resetBuffer();
             response.setHeader(ContainerErrorOutcome.REQUEST_ID_HEADER, requestId);
+            SecurityHeaders.apply(request, response, SecurityHeaders.API_POLICY);
             response.setContentType(ContainerErrorOutcome.CONTENT_TYPE);
             PrintWriter writer = response.getReporter();
             if (writer != null) {

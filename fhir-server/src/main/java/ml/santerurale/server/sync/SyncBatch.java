@@ -24,7 +24,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt) {
 
     static final String KEY_SYSTEM = "https://sante-rurale.ml/fhir/sid/sync-batch";
-    static final String DEVICE_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-device";
+    static final String DEVICE_EXTENSION = DeviceOfBatch.EXTENSION;
     static final String RECORDED_EXTENSION = "https://sante-rurale.ml/fhir/StructureDefinition/sync-recorded";
     private static final int MAX_KEY_LENGTH = 200;
 
@@ -56,11 +56,8 @@ record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt
         if (!bundle.hasTimestamp()) {
             throw invalid("Bundle.timestamp", "is missing: a sync batch states the device's clock when it was sent");
         }
-        Extension device = bundle.getMeta().getExtensionByUrl(DEVICE_EXTENSION);
-        if (device == null || !device.hasValue() || device.getValue().primitiveValue() == null
-                || device.getValue().primitiveValue().isBlank()) {
-            throw invalid("Bundle.meta.extension('" + DEVICE_EXTENSION + "')", "is missing: a sync batch names its device");
-        }
+        String device = DeviceOfBatch.of(bundle).orElseThrow(() ->
+                invalid("Bundle.meta.extension('" + DEVICE_EXTENSION + "')", "is missing: a sync batch names its device"));
         Instant sentAt = bundle.getTimestamp().toInstant();
         Instant recordedAt = sentAt;
         Extension recorded = bundle.getMeta().getExtensionByUrl(RECORDED_EXTENSION);
@@ -71,7 +68,7 @@ record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt
             recordedAt = dateTime.getValue().toInstant();
         }
         checkEntries(bundle);
-        return Optional.of(new SyncBatch(key, device.getValue().primitiveValue(), sentAt, recordedAt));
+        return Optional.of(new SyncBatch(key, device, sentAt, recordedAt));
     }
 
     /**

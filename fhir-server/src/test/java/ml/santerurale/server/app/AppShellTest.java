@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import ml.santerurale.server.headers.SecurityHeaders;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestKeycloak;
 import org.junit.jupiter.api.Test;
@@ -85,18 +86,18 @@ class AppShellTest extends ServerIntegrationTest {
     }
 
     @Test
-    void fhirAndProbesAreUntouched() {
+    void fhirAndProbesKeepTheDenyAllPolicy() {
         HttpResponse<String> metadata = getPath("/fhir/metadata");
         assertThat(metadata.statusCode()).isEqualTo(200);
         assertThat(metadata.body()).contains("CapabilityStatement");
-        assertThat(metadata.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(metadata.headers().firstValue("Content-Security-Policy")).hasValue(SecurityHeaders.API_POLICY);
 
         HttpResponse<String> unauthenticated = getPath("/fhir/Patient");
         assertThat(unauthenticated.statusCode()).isEqualTo(401);
 
         HttpResponse<String> liveness = getPath("/actuator/health/liveness");
         assertThat(liveness.statusCode()).isEqualTo(200);
-        assertThat(liveness.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(liveness.headers().firstValue("Content-Security-Policy")).hasValue(SecurityHeaders.API_POLICY);
     }
 
     private static String origin(String url) {

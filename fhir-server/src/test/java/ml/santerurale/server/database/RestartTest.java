@@ -16,6 +16,7 @@ import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import ml.santerurale.server.headers.SecurityHeaders;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -118,6 +119,8 @@ class RestartTest {
                 assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
                 assertThat(seconds).as("answered at once, not after the pool's timeout").isLessThan(5);
                 assertThat(away.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(away.headers().firstValue("X-Content-Type-Options")).as("security headers on a 503").hasValue("nosniff");
+                assertThat(away.headers().firstValue("Content-Security-Policy")).hasValue(SecurityHeaders.API_POLICY);
                 assertThat(away.body()).contains("\"resourceType\":\"OperationOutcome\"", "\"code\":\"transient\"",
                                 "The database is unavailable for a moment; nothing of this request was written")
                         .doesNotContainIgnoringCase("sql").doesNotContainIgnoringCase("jdbc")

@@ -250,6 +250,163 @@ class DeploymentDescriptorTest {
         assertThat(volumes).as("VOLUMEs in %s", dockerfile).contains(dataDirectory);
     }
 
+    // ---------------------------------------------------------------- production services
+
+    private static final String PROXY = "proxy";
+    private static final String KEYCLOAK = "keycloak";
+    private static final Pattern SECRET_NAME = Pattern.compile("PASSWORD|SECRET|_AUTH$|TOKEN|PRIVATE|_KEY$");
+    /** {@code ${NAME}} or {@code ${NAME:?message}}: from the environment, no default. */
+    private static final Pattern FROM_ENVIRONMENT_ONLY = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:?\\?[^}]*)?}");
+
+    @Test
+    void composeRunsTheWholeSystem() {
+        assertThat(services()).as("services in %s: proxy (TLS), server (and the app), Keycloak, databases", composeFile)
+                .containsKeys(PROXY, FHIR, DB, KEYCLOAK, "keycloak-db");
+        assertThat(String.valueOf(service("keycloak-db").get("image"))).startsWith("postgres:16");
+        Path keycloakDockerfile = composeFile.getParent().resolve(String.valueOf(
+                asMap(service(KEYCLOAK).get("build"), "keycloak.build").get("context"))).resolve("Dockerfile").normalize();
+        assertThat(keycloakDockerfile).as("Keycloak's image recipe").isRegularFile();
+        assertThat(readString(keycloakDockerfile)).as("%s builds on Keycloak 26", keycloakDockerfile)
+                .contains("FROM quay.io/keycloak/keycloak:26.").contains("COPY target/keycloak-smart.jar");
+        assertThat(String.valueOf(service(KEYCLOAK).get("command"))).contains("--import-realm");
+    }
+
+    @Test
+    void everySecretComesFromTheEnvironmentWithoutDefault() {
+        List<String> checked = new ArrayList<>();
+        services().forEach((name, definition) -> environment(asMap(definition, name)).forEach((variable, value) -> {
+            if (SECRET_NAME.matcher(variable).find()) {
+                checked.add(name + "." + variable);
+                assertThat(value).as("secret %s of compose service '%s': ${VAR} or ${VAR:?message}, never a value"
+                        + " or a default", variable, name).matches(FROM_ENVIRONMENT_ONLY);
+            }
+        }));
+        assertThat(checked).as("secrets found in %s", composeFile).contains("fhir.SPRING_DATASOURCE_PASSWORD",
+                "db.POSTGRES_PASSWORD", "keycloak.KC_DB_PASSWORD", "keycloak.KC_BOOTSTRAP_ADMIN_PASSWORD",
+                "keycloak.SRM_DHIS2_CLIENT_SECRET", "fhir.SRM_DHIS2_AUTH");
+        for (String required : List.of("POSTGRES_PASSWORD", "KEYCLOAK_DB_PASSWORD", "KC_BOOTSTRAP_ADMIN_PASSWORD",
+                "SRM_DHIS2_CLIENT_SECRET")) {
+            assertThat(readString(composeFile)).as("compose refuses to start without %s", required)
+                    .contains("${" + required + ":?");
+        }
+    }
+
+    @Test
+    void onlyTheProxyIsPublished() {
+        services().forEach((name, definition) -> {
+            Object ports = asMap(definition, name).get("ports");
+            if (ports instanceof List<?> list && !name.equals(PROXY)) {
+                for (Object port : list) {
+                    assertThat(String.valueOf(port)).as("published port of '%s' (only the proxy faces the network)", name)
+                            .startsWith("127.0.0.1:");
+                }
+            }
+        });
+        assertThat(containerPorts(service(PROXY))).contains(443, 80);
+    }
+
+    @Test
+    void theServerTrustsForwardedHeadersFromTheProxyAlone() {
+        String proxyAddress = String.valueOf(asMap(asMap(service(PROXY).get("networks"), "proxy.networks").get("sante"),
+                "proxy.networks.sante").get("ipv4_address"));
+        String trusted = composeValue(FHIR, "SRM_TRUSTED_PROXIES");
+        assertThat(proxyAddress).as("the proxy's address vs SRM_TRUSTED_PROXIES %s", trusted).matches(trusted);
+        assertThat("172.28.0.11").as("another container's address").doesNotMatch(trusted);
+        assertThat(composeValue(FHIR, "SRM_TRUST_FORWARDED_HEADERS")).isEqualTo("true");
+        assertThat(composeValue(KEYCLOAK, "KC_PROXY_TRUSTED_ADDRESSES")).as("Keycloak too trusts the proxy alone")
+                .isEqualTo(proxyAddress);
+        assertThat(String.valueOf(service(PROXY).get("volumes"))).contains("./ops/nginx/nginx.conf:/etc/nginx/nginx.conf");
+    }
+
+    @Test
+    void dhis2IsConfiguredFromTheEnvironmentWithTheServersDefaults() {
+        Map<String, String> environment = environment(service(FHIR));
+        assertThat(environment.get("SRM_DHIS2_BASE_URL")).as("no default: export off until set").isEqualTo("${SRM_DHIS2_BASE_URL}");
+        assertThat(environment.get("SRM_DHIS2_AUTH")).isEqualTo("${SRM_DHIS2_AUTH}");
+        for (String variable : List.of("SRM_DHIS2_DATASET_RMA", "SRM_DHIS2_DATASET_WEEKLY", "SRM_DHIS2_MONTHLY_CRON",
+                "SRM_DHIS2_WEEKLY_CRON")) {
+            assertThat(environment.get(variable)).as(variable).startsWith("${" + variable + ":-");
+            assertThat(composeValue(FHIR, variable)).as("compose default of %s vs application.yml", variable)
+                    .isEqualTo(applicationDefault(variable));
+        }
+    }
+
+    @Test
+    void keycloakImportsTheProductionRealmWithoutUsersOrSampleClients() throws IOException {
+        List<String> imports = new ArrayList<>();
+        for (Object mount : (List<?>) service(KEYCLOAK).get("volumes")) {
+            String[] parts = String.valueOf(mount).split(":");
+            if (parts.length > 1 && parts[1].startsWith("/opt/keycloak/data/import")) {
+                imports.add(parts[0]);
+            }
+        }
+        assertThat(imports).as("files mounted into Keycloak's import directory").hasSize(1);
+        Path realmFile = composeFile.getParent().resolve(imports.get(0)).normalize();
+        assertThat(realmFile.getFileName().toString()).doesNotContain("users");
+        com.fasterxml.jackson.databind.JsonNode realm = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(realmFile));
+        assertThat(realm.has("users")).as("%s carries users", realmFile).isFalse();
+        assertThat(Files.readString(realmFile)).as("demo password in %s", realmFile).doesNotContain("Demo-2026");
+        List<String> clients = new ArrayList<>();
+        realm.get("clients").forEach(client -> clients.add(client.get("clientId").asText()));
+        assertThat(clients).contains("pwa", "dhis2-export").doesNotContain("smart-demo-app", "smart-demo-backend");
+        realm.get("clients").forEach(client -> {
+            if (client.get("clientId").asText().equals("pwa")) {
+                assertThat(client.get("redirectUris").toString()).isEqualTo("[\"${SRM_PUBLIC_ORIGIN}/*\"]");
+                assertThat(client.get("webOrigins").toString()).isEqualTo("[\"${SRM_PUBLIC_ORIGIN}\"]");
+            }
+        });
+        // Every placeholder the import replaces is given to Keycloak.
+        Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(Files.readString(realmFile));
+        Set<String> keycloakEnvironment = environment(service(KEYCLOAK)).keySet();
+        while (placeholder.find()) {
+            assertThat(keycloakEnvironment).as("${%s} in %s", placeholder.group(1), realmFile).contains(placeholder.group(1));
+        }
+    }
+
+    @Test
+    void theProductionRealmIsTheDevelopmentRealmButForTheAppsOriginAndTheSamples() throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path realms = composeFile.getParent().resolve("keycloak-realm");
+        com.fasterxml.jackson.databind.node.ObjectNode development = (com.fasterxml.jackson.databind.node.ObjectNode)
+                mapper.readTree(Files.readString(realms.resolve("sante-mali-realm.json")));
+        com.fasterxml.jackson.databind.node.ObjectNode production = (com.fasterxml.jackson.databind.node.ObjectNode)
+                mapper.readTree(Files.readString(realms.resolve("production/sante-mali-realm.json")));
+        assertThat((com.fasterxml.jackson.databind.JsonNode) production.deepCopy().without("clients"))
+                .as("keycloak-realm/production/ is written by generate-realm.mjs: run it after editing the generator")
+                .isEqualTo((com.fasterxml.jackson.databind.JsonNode) development.deepCopy().without("clients"));
+        Map<String, com.fasterxml.jackson.databind.JsonNode> developmentClients = new LinkedHashMap<>();
+        development.get("clients").forEach(client -> developmentClients.put(client.get("clientId").asText(), client));
+        production.get("clients").forEach(client -> {
+            String id = client.get("clientId").asText();
+            if (id.equals("dhis2-export")) {
+                assertThat(client.get("secret").asText()).as("no development default").isEqualTo("${SRM_DHIS2_CLIENT_SECRET}");
+                assertThat((com.fasterxml.jackson.databind.JsonNode) ((com.fasterxml.jackson.databind.node.ObjectNode) client.deepCopy()).without("secret"))
+                        .isEqualTo(((com.fasterxml.jackson.databind.node.ObjectNode) developmentClients.get(id).deepCopy()).without("secret"));
+            } else if (!id.equals("pwa")) {
+                assertThat((com.fasterxml.jackson.databind.JsonNode) client).as("client %s, production vs development", id).isEqualTo(developmentClients.get(id));
+            }
+        });
+    }
+
+    private static String applicationDefault(String variable) {
+        for (Object value : app.values()) {
+            Matcher placeholder = Pattern.compile("\\$\\{" + variable + ":([^}]*)}").matcher(String.valueOf(value));
+            if (placeholder.find()) {
+                return placeholder.group(1);
+            }
+        }
+        throw new AssertionError(variable + " is not read by application.yml");
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---------------------------------------------------------------- application.yml
 
     /** Names in {@code variables} that are neither a placeholder nor a relaxed-binding name of a property. */

@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import ml.santerurale.server.headers.SecurityHeaders;
 import ml.santerurale.server.support.RawHttp;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A sweep of error paths, from the database to the servlet container: every answer is a FHIR
  * OperationOutcome in JSON that says what went wrong in words, and none carries SQL, a table
  * name, a Java class, a stack trace or HTML. A server error names the request id, so the
- * operator finds the details in the log.
+ * operator finds the details in the log. Every one carries the security headers.
  */
 class NoInternalsInAnswersTest extends ServerIntegrationTest {
 
@@ -66,6 +67,15 @@ class NoInternalsInAnswersTest extends ServerIntegrationTest {
         assertThat(answer.status()).as("%s: %s", errorPath, answer.body()).isBetween(400, 599);
         assertThat(answer.body()).as("the request echoed").doesNotContain(token()).doesNotContain("Bearer");
         assertThat(answer.header("Content-Type")).as(answer.body()).startsWith("application/fhir+json");
+        // Error answers carry the security headers too, whoever wrote them (HAPI, Spring, Tomcat).
+        assertThat(answer.header("X-Content-Type-Options")).as("%s: nosniff", errorPath).isEqualTo("nosniff");
+        assertThat(answer.header("Referrer-Policy")).as("%s: Referrer-Policy", errorPath).isEqualTo("no-referrer");
+        // Under /fhir the deny-all policy; elsewhere the app's own (no inline script, no framing).
+        assertThat(answer.header("Content-Security-Policy")).as("%s: Content-Security-Policy", errorPath)
+                .contains("frame-ancestors 'none'").doesNotContain("unsafe-");
+        if (!errorPath.name().contains("outside /fhir")) {
+            assertThat(answer.header("Content-Security-Policy")).as("%s", errorPath).isEqualTo(SecurityHeaders.API_POLICY);
+        }
         String lower = answer.body().toLowerCase(java.util.Locale.ROOT).replace("\"code\":\"exception\"", "");
         for (String internal : INTERNALS) {
             assertThat(lower).as("%s leaks '%s'", errorPath, internal).doesNotContain(internal);

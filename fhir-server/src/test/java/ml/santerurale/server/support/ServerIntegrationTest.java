@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import ml.santerurale.server.FhirServerApplication;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -64,6 +65,12 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.dhis2.max-attempts", () -> "4");
         // Tests export periods of 2025; the late-data check runs when a test calls it (and hourly).
         registry.add("srm.dhis2.look-back", () -> "P5Y");
+        // Rate limits far above what any test sends, except for the keys of RateLimits below.
+        for (String tier : List.of("address", "user", "device")) {
+            registry.add("srm.rate-limit." + tier + ".burst", () -> "1000000");
+            registry.add("srm.rate-limit." + tier + ".per-minute", () -> "1000000");
+        }
+        RateLimits.KEYS.forEach((key, value) -> registry.add("srm.rate-limit." + key, () -> value));
     }
 
     @LocalServerPort

@@ -218,6 +218,11 @@ public class AuditCapture {
             // (waiting for the pool would hold the answer for its whole timeout).
             return true;
         }
+        if (status == 429) {
+            // Throttled before anything was read or written; an event per refusal would let a
+            // flood write to the database after all (the server counts them in a metric instead).
+            return true;
+        }
         Interaction interaction = Interaction.of(operation);
         String type = requestDetails == null ? null : requestDetails.getResourceName();
         // A page link of a search is patient data when refused: it may be another user's search.

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,6 +47,19 @@ class AuditCaptureTest {
         assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("unauthenticated");
         assertThat(event.getEntityFirstRep().getWhat().getReference()).isEqualTo("Patient/p1");
         assertThat(event.getRecorded()).isEqualTo("2026-01-01T00:00:00Z");
+    }
+
+    @Test
+    void aThrottledRequestLeavesNoEventSoAFloodWritesNothing() {
+        AuditCapture capture = new AuditCapture(factory, recorded::add, clinical, false);
+        ServletRequestDetails request = request(RestOperationTypeEnum.TRANSACTION, null, null);
+
+        capture.auditFailure(request, request.getServletRequest(),
+                new UnclassifiedServerFailureException(429, "Too many sync batches from device 'x'"));
+        assertThat(recorded).isEmpty();
+
+        capture.auditFailure(request, request.getServletRequest(), new AuthenticationException("no token"));
+        assertThat(recorded).as("other refusals of the same request are still recorded").hasSize(1);
     }
 
     @Test
