@@ -54,7 +54,8 @@ class FhirRestConfig {
             IInterceptorService interceptorService,
             FhirProperties properties,
             ServedTypesGuard servedTypesGuard) {
-        RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
+        // The requests' view of the shared service: each storage hook runs once (see RequestBroadcaster).
+        RestfulServer server = new RestfulServer(systemDao.getContext(), new RequestBroadcaster(interceptorService));
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
         List<IResourceProvider> providers = resourceProviderFactory.createProviders().stream()
                 .filter(IResourceProvider.class::isInstance)

@@ -110,9 +110,9 @@ public class ProfileEnforcement {
     private static final String ACCEPTED = ProfileEnforcement.class.getName() + ".accepted";
 
     /**
-     * HAPI calls the storage hooks of one interceptor service once as the DAO's broadcaster and
-     * once as the request's when, as here, the REST server shares the JPA interceptor service: the
-     * same resource arrives twice. It is judged again only if it changed in between.
+     * A resource that reaches the storage hooks twice in one request (HAPI broadcasts them to the
+     * DAO's and the request's interceptor services; the REST server's {@code RequestBroadcaster}
+     * keeps that to once today) is judged again only if it changed in between.
      */
     private static boolean alreadyAccepted(IBaseResource resource, RequestDetails requestDetails) {
         Resource judged = accepted(requestDetails).get(resource);
