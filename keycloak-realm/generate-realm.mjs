@@ -463,7 +463,7 @@ console.log(`wrote ${out}`);
 
 // Production: the same realm, but the app's only origin is the public one, and no sample client.
 const PUBLIC_ORIGIN = '${SRM_PUBLIC_ORIGIN}';
-const DEV_ONLY_CLIENTS = ['smart-demo-app', 'smart-demo-backend'];
+const DEV_ONLY_CLIENTS = ['smart-demo-app', 'smart-demo-backend', 'smart-demo-backend-es384'];
 const production = JSON.parse(JSON.stringify(realm));
 production.clients = production.clients.filter((client) => !DEV_ONLY_CLIENTS.includes(client.clientId));
 const pwa = production.clients.find((client) => client.clientId === 'pwa');
