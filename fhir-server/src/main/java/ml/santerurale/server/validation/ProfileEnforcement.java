@@ -10,9 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.ValidationResult;
 import ca.uhn.fhir.validation.SingleValidationMessage;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import ml.santerurale.ig.SanteRuraleIg;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -97,32 +95,10 @@ public class ProfileEnforcement {
                 || SanteRuraleIg.profileOf(resource).isEmpty()) {
             return;
         }
-        if (alreadyAccepted(resource, requestDetails)) {
-            return;
-        }
         Integer entry = entryIndex(resource, requestDetails);
         ValidationResult done = prevalidation == null ? null
                 : prevalidation.resultFor(entry, resource, requestDetails.getUserData());
         refuseErrors(resource, entry, done != null ? done : ig.validate(resource));
-        accepted(requestDetails).put(resource, ((Resource) resource).copy());
-    }
-
-    private static final String ACCEPTED = ProfileEnforcement.class.getName() + ".accepted";
-
-    /**
-     * A resource that reaches the storage hooks twice in one request (HAPI broadcasts them to the
-     * DAO's and the request's interceptor services; the REST server's {@code RequestBroadcaster}
-     * keeps that to once today) is judged again only if it changed in between.
-     */
-    private static boolean alreadyAccepted(IBaseResource resource, RequestDetails requestDetails) {
-        Resource judged = accepted(requestDetails).get(resource);
-        return judged != null && judged.equalsDeep((Resource) resource);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<IBaseResource, Resource> accepted(RequestDetails requestDetails) {
-        return (Map<IBaseResource, Resource>) requestDetails.getUserData()
-                .computeIfAbsent(ACCEPTED, k -> java.util.Collections.synchronizedMap(new IdentityHashMap<>()));
     }
 
     private void refuseErrors(IBaseResource resource, Integer entry) {
