@@ -4,25 +4,29 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
+import ml.santerurale.interceptors.access.SitePartitioning;
 import ml.santerurale.interceptors.audit.AuditCapture;
 import ml.santerurale.interceptors.audit.AuditEventFactory;
 import ml.santerurale.interceptors.audit.AuditSink;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The audit trail: {@link AuditCapture} registered on HAPI's interceptor service (so storage
- * hooks see transaction entries), writing to the outbox; the drainer that stores the outbox as
- * AuditEvent resources; the retention purge; their schedule; the outbox lag as metrics. Audited types are the access
- * policy's clinical kind.
+ * hooks see transaction entries), writing to the outbox; the drainer that moves the outbox into
+ * the audit store ({@code srm_audit_event}); the store served read-only as AuditEvent
+ * ({@link AuditTrailProvider}, in place of HAPI's JPA provider for that type), in the
+ * CapabilityStatement and in other types' {@code _revinclude}; the retention purge; their
+ * schedule; the outbox lag as metrics; the one-time move of AuditEvents that earlier versions
+ * stored through HAPI. Audited types are the access policy's clinical kind.
  *
  * <p>AuditEvents name patients ({@code entity.what}); {@link AuditReferencesDoNotBlockDeletes}
  * keeps an audited patient deletable.
@@ -52,11 +56,32 @@ class AuditConfig {
     }
 
     @Bean
+    AuditEventStore auditEventStore(DataSource dataSource) {
+        return new AuditEventStore(dataSource);
+    }
+
+    @Bean
     AuditOutboxDrainer auditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
-            IFhirSystemDao<Bundle, ?> systemDao, FhirContext fhirContext, AuditProperties properties,
-            MeterRegistry registry) {
-        return new AuditOutboxDrainer(dataSource, transactionManager, systemDao, fhirContext,
+            AuditEventStore store, FhirContext fhirContext, AuditProperties properties, MeterRegistry registry) {
+        return new AuditOutboxDrainer(dataSource, transactionManager, store, fhirContext,
                 properties.drainBatchSize(), registry);
+    }
+
+    @Bean
+    AuditTrailProvider auditTrailProvider(AuditEventStore store, SitePartitioning sitePartitioning, FhirContext fhirContext,
+            DatabaseBackedPagingProvider pagingProvider, RestfulServer restfulServer, IInterceptorService interceptorService) {
+        AuditTrailProvider provider = new AuditTrailProvider(store, sitePartitioning, fhirContext, pagingProvider);
+        restfulServer.registerProvider(provider);
+        interceptorService.registerInterceptor(new AuditTrailInCapabilityStatement());
+        interceptorService.registerInterceptor(new AuditTrailInOtherSearches(store, sitePartitioning, fhirContext));
+        return provider;
+    }
+
+    @Bean
+    LegacyAuditEvents legacyAuditEvents(DaoRegistry daoRegistry, AuditEventStore store,
+            PlatformTransactionManager transactionManager, FhirContext fhirContext, AuditProperties properties) {
+        return new LegacyAuditEvents(auditEventDao(daoRegistry), store, transactionManager, fhirContext,
+                properties.drainBatchSize());
     }
 
     @Bean
@@ -65,9 +90,9 @@ class AuditConfig {
     }
 
     @Bean
-    AuditRetentionJob auditRetentionJob(DaoRegistry daoRegistry, PlatformTransactionManager transactionManager,
+    AuditRetentionJob auditRetentionJob(AuditEventStore store, PlatformTransactionManager transactionManager,
             AuditSink sink, AuditEventFactory factory, AuditProperties properties) {
-        return new AuditRetentionJob(auditEventDao(daoRegistry), transactionManager, sink, factory,
+        return new AuditRetentionJob(store, transactionManager, sink, factory,
                 properties.retention(), properties.drainBatchSize(), Clock.systemUTC());
     }
 

@@ -1,20 +1,22 @@
 package ml.santerurale.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.parser.IParser;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import ml.santerurale.interceptors.access.SiteLabels;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.slf4j.Logger;
@@ -24,24 +26,21 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Moves audit events from {@code srm_audit_outbox} into AuditEvent resources, a batch at a time
- * as one FHIR transaction through HAPI's system DAO, as the server itself
- * ({@link SystemRequestDetails}: the access policy is a REST concern and does not apply), deleting
- * the rows in the same database transaction. One transaction of many creates, rather than one
- * {@code dao.create} per event: each create in a shared persistence context looked its references
- * up with a query that first flushed everything created before it, so a batch cost grew with its
- * square and the drainer took more CPU than the requests it audited; HAPI's transaction
- * processing resolves the references of the whole batch at once and flushes once. Rows are claimed with
- * {@code FOR UPDATE SKIP LOCKED}, so several nodes (or the scheduler and a test) may drain at
- * once without storing an event twice.
+ * Moves audit events from {@code srm_audit_outbox} into the audit store ({@code srm_audit_event},
+ * {@link AuditEventStore}), a batch at a time: the rows are parsed, given an id, version 1 and
+ * their site, and appended as one JDBC batch, and deleted from the outbox in the same database
+ * transaction. No FHIR indexing: until issue 17 each batch was a FHIR transaction through HAPI's
+ * system DAO, which indexed every AuditEvent search parameter and cost more CPU than the reads it
+ * audited. Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so several nodes (or the
+ * scheduler and a test) may drain at once without storing an event twice.
  *
  * <p>Measured as {@code srm_audit_drain_seconds} (each batch that moved events) and
  * {@code srm_audit_drained_events_total}.
  *
- * <p>A batch that fails is retried row by row; a row that still fails is kept with its error
- * and retried at most {@value #MAX_ATTEMPTS} times, then left for an operator (logged at ERROR).
- * Does not guarantee order across nodes, nor that an event is searchable sooner than one drain
- * interval after the request.
+ * <p>A batch that fails is retried row by row; a row that still fails (not an AuditEvent, no
+ * {@code recorded}) is kept with its error and retried at most {@value #MAX_ATTEMPTS} times, then
+ * left for an operator (logged at ERROR). Does not guarantee order across nodes, nor that an
+ * event is searchable sooner than one drain interval after the request.
  */
 public final class AuditOutboxDrainer {
 
@@ -55,23 +54,23 @@ public final class AuditOutboxDrainer {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
-    private final IFhirSystemDao<Bundle, ?> systemDao;
+    private final AuditEventStore store;
     private final FhirContext fhirContext;
     private final int batchSize;
     private final Timer drainTime;
     private final Counter drained;
 
-    AuditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
-            IFhirSystemDao<Bundle, ?> systemDao, FhirContext fhirContext, int batchSize, MeterRegistry registry) {
+    AuditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager, AuditEventStore store,
+            FhirContext fhirContext, int batchSize, MeterRegistry registry) {
         this.drainTime = Timer.builder("srm.audit.drain")
-                .description("Time of each outbox batch moved into AuditEvent resources")
+                .description("Time of each outbox batch moved into the audit store")
                 .register(registry);
         this.drained = Counter.builder("srm.audit.drained.events")
-                .description("Audit events moved from the outbox into AuditEvent resources")
+                .description("Audit events moved from the outbox into the audit store")
                 .register(registry);
         this.jdbc = new JdbcTemplate(dataSource);
         this.transaction = new TransactionTemplate(transactionManager);
-        this.systemDao = systemDao;
+        this.store = store;
         this.fhirContext = fhirContext;
         this.batchSize = batchSize;
     }
@@ -139,7 +138,7 @@ public final class AuditOutboxDrainer {
             } catch (RuntimeException e) {
                 int attempts = jdbc.update("update srm_audit_outbox set attempts = attempts + 1, last_error = ?"
                         + " where id = ?", String.valueOf(e.getMessage()), id);
-                log.error("Audit outbox row {} could not be stored as an AuditEvent (kept, attempt recorded: {})",
+                log.error("Audit outbox row {} could not be stored in the audit trail (kept, attempt recorded: {})",
                         id, attempts == 1, e);
             }
         }
@@ -147,15 +146,19 @@ public final class AuditOutboxDrainer {
     }
 
     private void store(List<Row> rows) {
-        List<AuditEvent> events = rows.stream()
-                .map(row -> fhirContext.newJsonParser().parseResource(AuditEvent.class, row.payload())).toList();
+        IParser parser = fhirContext.newJsonParser();
+        List<AuditEvent> events = rows.stream().map(row -> parser.parseResource(AuditEvent.class, row.payload())).toList();
         if (events.isEmpty()) {
             return;
         }
         Map<String, String> existing = existingTargets(events);
-        Bundle batch = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        Date stored = new Date();
+        List<StoredAuditEvent> batch = new ArrayList<>(events.size());
         for (AuditEvent event : events) {
-            String eventSite = ml.santerurale.interceptors.access.SiteLabels.siteOf(event).orElse(SHARED);
+            if (!event.hasRecorded()) {
+                throw new IllegalArgumentException("An AuditEvent without recorded cannot be stored");
+            }
+            String eventSite = SiteLabels.siteOf(event).orElse(SHARED);
             for (AuditEvent.AuditEventEntityComponent entity : event.getEntity()) {
                 String reference = entity.getWhat().getReference();
                 String targetSite = reference == null ? null : existing.get(reference);
@@ -164,18 +167,26 @@ public final class AuditOutboxDrainer {
                             new Identifier().setSystem(UNRESOLVED_REFERENCE_SYSTEM).setValue(reference)));
                 }
             }
-            batch.addEntry().setResource(event).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("AuditEvent");
+            batch.add(stored(event, eventSite, stored, parser));
         }
-        // Nested: joins the transaction that holds the outbox rows' locks and deletes them.
-        systemDao.transactionNested(new SystemRequestDetails(), batch);
+        store.append(batch);
+    }
+
+    /** The event as the trail serves it: a server-assigned id, version 1, stored now. */
+    static StoredAuditEvent stored(AuditEvent event, String site, Date now, IParser parser) {
+        String id = event.hasIdElement() && event.getIdElement().hasIdPart() ? event.getIdElement().getIdPart()
+                : UUID.randomUUID().toString();
+        event.setId(id);
+        event.getMeta().setVersionId("1").setLastUpdated(now);
+        return new StoredAuditEvent(id, site, event.getRecorded().toInstant(), StoredAuditEvent.keysOf(event),
+                parser.encodeResourceToString(event));
     }
 
     /**
      * Which {@code Type/id} references of these events name a stored, not deleted resource, with
-     * the site it is stored at ({@link #SHARED} for reference data). HAPI refuses to store a
-     * reference to a resource it does not have or has deleted, yet a refused read of
-     * {@code Patient/nonexistent} or the delete of a patient must still be recorded: such
-     * references are kept as a logical reference ({@value #UNRESOLVED_REFERENCE_SYSTEM}
+     * the site it is stored at ({@link #SHARED} for reference data). A reference to a resource
+     * that does not exist or was deleted (a refused read of {@code Patient/nonexistent}, the
+     * delete of a patient) is kept as a logical reference ({@value #UNRESOLVED_REFERENCE_SYSTEM}
      * identifier and display). So is a reference to another site's record than the event's: the
      * trail of one site must not tell its readers that an id exists elsewhere (a refused read of
      * another site's patient looks exactly like a read of a missing one). {@code entity-name}

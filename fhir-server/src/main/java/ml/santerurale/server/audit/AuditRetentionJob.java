@@ -1,42 +1,32 @@
 package ml.santerurale.server.audit;
 
-import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.api.model.ExpungeOptions;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.DateParam;
-import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Period;
 import java.time.ZoneOffset;
-import java.util.Date;
-import java.util.List;
 import ml.santerurale.interceptors.audit.AuditEventFactory;
 import ml.santerurale.interceptors.audit.AuditSink;
-import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Purges AuditEvents recorded (their {@code date} search parameter, i.e. {@code recorded})
- * before now minus the retention, then records an AuditEvent of the purge itself (how many,
- * which cutoff, and the failure if it stopped early). Each event is deleted and expunged (its
- * versions removed from the database) as the server itself, in its own transaction.
+ * Purges the audit events recorded ({@code AuditEvent.recorded}, the {@code date} search
+ * parameter) before now minus the retention from {@code srm_audit_event}, a batch per database
+ * transaction, then records an AuditEvent of the purge itself (how many, which cutoff, and the
+ * failure if it stopped early). Its transactions are the only ones that declare themselves the
+ * retention purge, which the table's trigger requires of any delete.
  *
- * <p>Does not guarantee: that the purge finishes in one run (a failure stops it; the next run
- * resumes); that the Lucene full-text index forgets an expunged event before its next commit.
- * Runs on one node at a time only by schedule, not by lock: two concurrent runs would try the
- * same deletions and one would fail harmlessly.
+ * <p>Does not guarantee that the purge finishes in one run (a failure stops it; the next run
+ * resumes). Runs on one node at a time only by schedule, not by lock: two concurrent runs would
+ * delete disjoint or already deleted rows, and each would record its own count.
  */
 public final class AuditRetentionJob {
 
     private static final Logger log = LoggerFactory.getLogger(AuditRetentionJob.class);
 
-    private final IFhirResourceDao<AuditEvent> dao;
+    private final AuditEventStore store;
     private final TransactionTemplate transaction;
     private final AuditSink sink;
     private final AuditEventFactory factory;
@@ -44,9 +34,9 @@ public final class AuditRetentionJob {
     private final int batchSize;
     private final Clock clock;
 
-    AuditRetentionJob(IFhirResourceDao<AuditEvent> dao, PlatformTransactionManager transactionManager, AuditSink sink,
+    AuditRetentionJob(AuditEventStore store, PlatformTransactionManager transactionManager, AuditSink sink,
             AuditEventFactory factory, Period retention, int batchSize, Clock clock) {
-        this.dao = dao;
+        this.store = store;
         this.transaction = new TransactionTemplate(transactionManager);
         this.sink = sink;
         this.factory = factory;
@@ -55,28 +45,18 @@ public final class AuditRetentionJob {
         this.clock = clock;
     }
 
-    /** Runs the purge now; returns how many AuditEvents were deleted. */
+    /** Runs the purge now; returns how many audit events were deleted. */
     public int purge() {
         Instant cutoff = clock.instant().atZone(ZoneOffset.UTC).minus(retention).toInstant();
         int deleted = 0;
         String failure = null;
         try {
-            List<IIdType> ids;
+            int batch;
             do {
-                SearchParameterMap older = SearchParameterMap.newSynchronous(AuditEvent.SP_DATE,
-                        new DateParam(ParamPrefixEnum.LESSTHAN, Date.from(cutoff)));
-                older.setLoadSynchronousUpTo(batchSize);
-                ids = dao.searchForResourceIds(older, new SystemRequestDetails());
-                for (IIdType id : ids) {
-                    transaction.executeWithoutResult(status -> {
-                        SystemRequestDetails system = new SystemRequestDetails();
-                        dao.delete(id.toUnqualifiedVersionless(), system);
-                        dao.forceExpungeInExistingTransaction(id.toUnqualifiedVersionless(), new ExpungeOptions()
-                                .setExpungeDeletedResources(true).setExpungeOldVersions(true), system);
-                    });
-                    deleted++;
-                }
-            } while (!ids.isEmpty());
+                Integer purged = transaction.execute(status -> store.purgeBefore(cutoff, batchSize));
+                batch = purged == null ? 0 : purged;
+                deleted += batch;
+            } while (batch == batchSize);
         } catch (RuntimeException e) {
             failure = e.getMessage();
             log.error("Audit retention purge stopped after {} deletions (cutoff {})", deleted, cutoff, e);

@@ -61,6 +61,8 @@ class FhirRestConfig {
                 .filter(IResourceProvider.class::isInstance)
                 .map(IResourceProvider.class::cast)
                 .filter(p -> ServedResourceTypes.STORED.contains(p.getResourceType().getSimpleName()))
+                // The audit trail is not in HAPI's tables: audit.AuditTrailProvider serves it.
+                .filter(p -> !"AuditEvent".equals(p.getResourceType().getSimpleName()))
                 .toList();
         server.registerProviders(providers);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(

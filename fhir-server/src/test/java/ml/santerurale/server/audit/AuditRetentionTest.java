@@ -1,21 +1,15 @@
 package ml.santerurale.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.TestTokens;
-import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
@@ -32,28 +26,27 @@ class AuditRetentionTest extends ServerIntegrationTest {
     AuditOutboxDrainer drainer;
 
     @Autowired
-    DaoRegistry daoRegistry;
+    AuditEventStore store;
 
     @Autowired
     AuditProperties properties;
 
     @Test
     void purgesOnlyEventsOlderThanTheRetentionAndRecordsThePurge() {
-        IFhirResourceDao<AuditEvent> dao = daoRegistry.getResourceDao(AuditEvent.class);
         String marker = "retention-" + UUID.randomUUID();
-        IIdType old = dao.create(event(marker, Instant.now().minus(Duration.ofDays(400))), new SystemRequestDetails())
-                .getId().toUnqualifiedVersionless();
-        IIdType recent = dao.create(event(marker, Instant.now().minus(Duration.ofDays(300))), new SystemRequestDetails())
-                .getId().toUnqualifiedVersionless();
+        String old = stored(event(marker, Instant.now().minus(Duration.ofDays(400))));
+        String recent = stored(event(marker, Instant.now().minus(Duration.ofDays(300))));
         assertThat(properties.retention().toTotalMonths()).isEqualTo(12);
 
         int purged = retentionJob.purge();
 
         assertThat(purged).isGreaterThanOrEqualTo(1);
-        // Expunged, not merely deleted (a deleted one would answer 410 Gone and keep its versions).
-        assertThatThrownBy(() -> dao.read(old, new SystemRequestDetails()))
-                .isInstanceOf(ResourceNotFoundException.class).isNotInstanceOf(ResourceGoneException.class);
-        assertThat(dao.read(recent, new SystemRequestDetails()).getIdElement().getIdPart()).isEqualTo(recent.getIdPart());
+        // Gone, not merely marked deleted (a deleted one would answer 410 Gone).
+        HttpResponse<String> oldRead = as(TestTokens.get().admin(), () -> get("/AuditEvent/" + old));
+        assertThat(oldRead.statusCode()).as(oldRead.body()).isEqualTo(404);
+        HttpResponse<String> recentRead = as(TestTokens.get().admin(), () -> get("/AuditEvent/" + recent));
+        assertThat(recentRead.statusCode()).as(recentRead.body()).isEqualTo(200);
+        assertThat(parse(AuditEvent.class, recentRead.body()).getIdElement().getIdPart()).isEqualTo(recent);
 
         AuditEvent purge = awaitLatestPurge();
         assertThat(purge.getAction()).isEqualTo(AuditEvent.AuditEventAction.D);
@@ -81,6 +74,13 @@ class AuditRetentionTest extends ServerIntegrationTest {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** Stored as the drainer stores events (the audit store takes no writes from the API); returns its id. */
+    private String stored(AuditEvent event) {
+        StoredAuditEvent row = AuditOutboxDrainer.stored(event, "", new Date(), fhirContext.newJsonParser());
+        store.append(List.of(row));
+        return row.id();
     }
 
     private static AuditEvent event(String marker, Instant recorded) {

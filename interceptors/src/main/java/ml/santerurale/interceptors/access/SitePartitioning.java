@@ -264,14 +264,35 @@ public class SitePartitioning {
      * default one): a role with audit scope "all" reads every partition, "own-sites" its sites'.
      */
     private RequestPartitionId auditPartitions(Caller caller) {
+        AuditReach reach = auditReach(caller);
+        return reach.all() ? RequestPartitionId.allPartitions() : RequestPartitionId.fromPartitionNames(new ArrayList<>(reach.sites()));
+    }
+
+    /**
+     * Whose audit events this request may read: the server itself and a role with audit scope
+     * "all" every event, "own-sites" those of the caller's sites; anyone else is refused (403),
+     * as is a request with no caller that is not the server's.
+     */
+    public AuditReach auditReach(RequestDetails requestDetails) {
+        Optional<Caller> caller = Caller.of(requestDetails);
+        if (caller.isEmpty()) {
+            if (isSystem(requestDetails)) {
+                return AuditReach.everywhere();
+            }
+            throw AccessDenied.forbidden("No caller is known for this read", null);
+        }
+        return auditReach(caller.get());
+    }
+
+    private AuditReach auditReach(Caller caller) {
         return switch (policy.auditScope(caller.roles())) {
-            case ALL -> RequestPartitionId.allPartitions();
+            case ALL -> AuditReach.everywhere();
             case OWN_SITES -> {
                 Set<String> sites = knownSites(caller);
                 if (sites.isEmpty()) {
                     throw AccessDenied.forbidden("Your account is attached to no site whose audit trail you could read", null);
                 }
-                yield RequestPartitionId.fromPartitionNames(new ArrayList<>(sites));
+                yield new AuditReach(false, sites);
             }
             case NONE -> throw AccessDenied.forbidden("Your role may not read the audit trail", null);
         };
