@@ -13,10 +13,10 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The audit trail's settings ({@code srm.audit.*}). Invalid values stop the server at start.
  *
- * @param retention how long AuditEvents are kept (ISO-8601 period, {@code P12M} by default);
+ * @param retention how long audit events are kept (ISO-8601 period, {@code P12M} by default);
  *     older ones are purged
  * @param retentionCron when the purge runs (Spring cron, server time zone UTC; daily by default)
- * @param drainInterval pause between two moves of the outbox into AuditEvent resources
+ * @param drainInterval pause between two moves of the outbox into the audit store
  * @param drainBatchSize outbox rows moved per database transaction
  * @param observer this server's name in {@code AuditEvent.source}
  * @param trustForwardedFor take the client address from {@code X-Forwarded-For}: only behind a

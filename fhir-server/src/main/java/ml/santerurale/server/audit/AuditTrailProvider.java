@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
+import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Patch;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -42,8 +43,9 @@ import org.hl7.fhir.r4.model.IdType;
  * meanwhile neither shift nor repeat entries. A page link is a plain search: whoever follows it
  * gets their own reach, never the first caller's.
  *
- * <p>Writes are declared only so that HAPI hands them to the interceptors, where the role matrix
- * refuses them (403) for every role; if a policy ever granted one, these methods refuse it again.
+ * <p>Writes and history are declared only so that HAPI hands them to the interceptors, where the
+ * role matrix refuses them (403) for every role; if a policy ever granted one, these methods
+ * refuse it again.
  * Transaction and batch entries never reach this provider; the role matrix refuses them too.
  */
 final class AuditTrailProvider implements IResourceProvider {
@@ -119,6 +121,16 @@ final class AuditTrailProvider implements IResourceProvider {
         answer.setCurrentPageOffset(offset);
         answer.setCurrentPageSize(count);
         return answer;
+    }
+
+    @History
+    public IBundleProvider typeHistory() {
+        throw new ForbiddenOperationException("The audit trail has no history: each AuditEvent has one version");
+    }
+
+    @History
+    public IBundleProvider instanceHistory(@IdParam IdType id) {
+        throw new ForbiddenOperationException("The audit trail has no history: each AuditEvent has one version");
     }
 
     @Create
