@@ -93,9 +93,10 @@ final class AuditTrailInOtherSearches {
         }
         AuditTrailQuery query = AuditTrailQuery.naming(keys, reach);
         String base = request.getFhirServerBase();
-        for (String json : store.search(query, Long.MAX_VALUE, 0, MOST)) {
-            AuditEvent event = fhirContext.newJsonParser().parseResource(AuditEvent.class, json);
-            bundle.addEntry().setFullUrl(base + "/AuditEvent/" + event.getIdElement().getIdPart()).setResource(event)
+        List<IBaseResource> events = store.search(query, Long.MAX_VALUE, 0, MOST).stream()
+                .map(json -> (IBaseResource) fhirContext.newJsonParser().parseResource(AuditEvent.class, json)).toList();
+        for (IBaseResource event : AuditTrailProvider.shown(events, request)) {
+            bundle.addEntry().setFullUrl(base + "/AuditEvent/" + event.getIdElement().getIdPart()).setResource((AuditEvent) event)
                     .getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
         }
         return true;

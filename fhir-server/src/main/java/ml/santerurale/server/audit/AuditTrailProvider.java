@@ -1,6 +1,8 @@
 package ml.santerurale.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.HookParams;
+import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
@@ -14,6 +16,10 @@ import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
+import ca.uhn.fhir.rest.api.server.SimplePreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.SimplePreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.IPagingProvider;
@@ -21,6 +27,8 @@ import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +84,9 @@ final class AuditTrailProvider implements IResourceProvider {
         if (id.hasVersionIdPart() && !"1".equals(id.getVersionIdPart())) {
             throw notFound(id);
         }
-        return store.read(id.getIdPart(), reach).map(this::parse).orElseThrow(() -> notFound(id));
+        List<IBaseResource> found = store.read(id.getIdPart(), reach).map(json -> (IBaseResource) parse(json))
+                .stream().toList();
+        return shown(found, request).stream().map(AuditEvent.class::cast).findFirst().orElseThrow(() -> notFound(id));
     }
 
     @Search(allowUnknownParams = true)
@@ -98,7 +108,7 @@ final class AuditTrailProvider implements IResourceProvider {
                 || first(parameters, "_total").filter(t -> !"none".equals(t)).isPresent() || count == 0;
         // One row more than the page tells whether a next page exists without counting.
         List<String> rows = count == 0 ? List.of() : store.search(query, through, offset, count + 1);
-        List<IBaseResource> page = rows.stream().limit(count).map(json -> (IBaseResource) parse(json)).toList();
+        List<IBaseResource> page = shown(rows.stream().limit(count).map(json -> (IBaseResource) parse(json)).toList(), request);
         Integer size = total ? store.count(query, through) : null;
         String next = rows.size() > count ? Integer.toString(offset + count) : null;
         String previous = offset > 0 ? Integer.toString(Math.max(0, offset - count)) : null;
@@ -152,6 +162,28 @@ final class AuditTrailProvider implements IResourceProvider {
     public MethodOutcome patch(@IdParam IdType id, PatchTypeEnum type, @ResourceParam String body,
             @ConditionalUrlParam String conditional) {
         throw refused("patch");
+    }
+
+    /**
+     * What the interceptors let through ({@code STORAGE_PREACCESS_RESOURCES}, then
+     * {@code STORAGE_PRESHOW_RESOURCES}), as HAPI's JPA layer would ask them: the SMART scopes and
+     * the sites' backstop see the trail's resources too. The plain server fires neither itself.
+     */
+    static List<IBaseResource> shown(List<IBaseResource> resources, RequestDetails request) {
+        List<IBaseResource> shown = new ArrayList<>(resources);
+        if (shown.isEmpty() || request.getInterceptorBroadcaster() == null) {
+            return shown;
+        }
+        SimplePreResourceAccessDetails access = new SimplePreResourceAccessDetails(shown);
+        request.getInterceptorBroadcaster().callHooks(Pointcut.STORAGE_PREACCESS_RESOURCES, new HookParams()
+                .add(RequestDetails.class, request).addIfMatchesType(ServletRequestDetails.class, request)
+                .add(IPreResourceAccessDetails.class, access));
+        access.applyFilterToList();
+        SimplePreResourceShowDetails show = new SimplePreResourceShowDetails(shown);
+        request.getInterceptorBroadcaster().callHooks(Pointcut.STORAGE_PRESHOW_RESOURCES, new HookParams()
+                .add(RequestDetails.class, request).addIfMatchesType(ServletRequestDetails.class, request)
+                .add(IPreResourceShowDetails.class, show));
+        return show.toList().stream().filter(java.util.Objects::nonNull).toList();
     }
 
     private AuditEvent parse(String json) {

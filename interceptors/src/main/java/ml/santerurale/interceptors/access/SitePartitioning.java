@@ -328,7 +328,10 @@ public class SitePartitioning {
             if (AUDIT_EVENT.equals(resource.fhirType())) {
                 // The audit trail goes by audit scope only (never by referral), whatever search reached it.
                 AccessPolicy.AuditScope scope = policy.auditScope(caller.get().roles());
-                boolean ownSite = partition != null && directory.siteOfPartition(partition).filter(sites::contains).isPresent();
+                // Events of the audit store carry no partition: their site is their label, as stored.
+                Optional<String> eventSite = partition != null ? directory.siteOfPartition(partition)
+                        : SiteLabels.siteOf(resource).filter(directory::isSite);
+                boolean ownSite = eventSite.filter(sites::contains).isPresent();
                 if (scope != AccessPolicy.AuditScope.ALL && !(scope == AccessPolicy.AuditScope.OWN_SITES && ownSite)) {
                     details.setDontReturnResourceAtIndex(i);
                 }
