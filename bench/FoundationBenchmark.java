@@ -378,7 +378,7 @@ public class FoundationBenchmark {
         }
         // What the audit trail costs: on the request thread (encoding its events and inserting
         // them into the outbox: reads and searches on their own commit, writes inside the data's
-        // transaction), and in the background (the drainer storing them as AuditEvents).
+        // transaction), and in the background (the drainer moving them into the audit store).
         double[] recordOwn = meter(prometheus, "srm_audit_record_seconds", "in=\"own\"");
         double[] recordTx = meter(prometheus, "srm_audit_record_seconds", "in=\"transaction\"");
         double[] drain = meter(prometheus, "srm_audit_drain_seconds", "");
@@ -446,7 +446,7 @@ public class FoundationBenchmark {
                     recordTx[1] > 0 ? recordTx[0] * 1000 / recordTx[1] : 0, (long) recordTx[1]);
         }
         if (drainedEvents > 0) {
-            System.out.printf("Audit drainer                : %d events stored as AuditEvents, %.2f ms per event"
+            System.out.printf("Audit drainer                : %d events moved into the audit store, %.2f ms per event"
                     + " (srm_audit_drain_seconds)%n", (long) drainedEvents, drain[0] * 1000 / drainedEvents);
         }
         for (OutboxSampler.Lag lag : List.of(writeLag, readLag, searchLag)) {

@@ -1272,8 +1272,8 @@ public class SyncBenchmark {
     // ---------------------------------------------------------------- audit outbox
 
     /**
-     * Audit events waiting in {@code srm_audit_outbox} (the drainer stores them as AuditEvents
-     * through HAPI, in transactions that hold back the feed's horizon and compete for the CPU),
+     * Audit events waiting in {@code srm_audit_outbox} (the drainer moves them into the audit
+     * store, in transactions that hold back the feed's horizon and compete for the CPU),
      * read with {@code psql} from the embedded PostgreSQL whose port sync.sh passes ({@code pg_port=} in go); -1 when
      * unknown (no psql, no port).
      */

@@ -8,7 +8,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -37,8 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the table refuses to change them, and the REST server serves them read-only as AuditEvent with
  * an auditor's searches, paging and each site's events kept to that site.
  *
- * <p>Fixture: seven events of one marker (agent altId), recorded on seven days of January 2020, at
- * Konobougou (days 1-5), at Djéli (day 6) and national (day 7).
+ * <p>Fixture: seven events of one marker (agent altId), recorded at noon on seven days after a
+ * base date two months ago (within the retention), at Konobougou (days 1-5), at Djéli (day 6)
+ * and national (day 7).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditEventStoreTest extends ServerIntegrationTest {
@@ -61,6 +61,7 @@ class AuditEventStoreTest extends ServerIntegrationTest {
     private final String konobougouMajor = TestTokens.get().user("major.store", Set.of("major"), Set.of("CSCOM-KONOBOUGOU"));
     private final String soignant = TestTokens.get().user("soignant.store", Set.of("soignant"), Set.of("CSCOM-KONOBOUGOU"));
     private final List<String> ids = new ArrayList<>();
+    private final java.time.LocalDate base = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusMonths(2);
 
     @BeforeAll
     void sevenEventsMovedInOneDrain() {
@@ -86,7 +87,7 @@ class AuditEventStoreTest extends ServerIntegrationTest {
         event.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", day % 2 == 0 ? "read" : "search-type", null));
         event.setAction(day % 2 == 0 ? AuditEvent.AuditEventAction.R : AuditEvent.AuditEventAction.E);
         event.setOutcome(day == 3 ? AuditEvent.AuditEventOutcome._4 : AuditEvent.AuditEventOutcome._0);
-        event.setRecorded(Date.from(Instant.parse(String.format("2020-01-%02dT12:00:00Z", day))));
+        event.setRecorded(Date.from(base.plusDays(day).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC)));
         event.getSource().setObserver(new Reference().setDisplay("test"));
         event.addAgent().setRequestor(true).setAltId(marker)
                 .setWho(new Reference().setIdentifier(new Identifier().setSystem(AuditEventFactory.SUBJECT_SYSTEM)
@@ -126,11 +127,11 @@ class AuditEventStoreTest extends ServerIntegrationTest {
         assertThat(recordedDays("entity-name=" + patient)).hasSize(7);
         assertThat(recordedDays("agent:identifier=" + encode(AuditEventFactory.SUBJECT_SYSTEM + "|subject-a") + "&altid=" + marker))
                 .containsExactly(2, 1);
-        assertThat(recordedDays("altid=" + marker + "&date=ge2020-01-03&date=lt2020-01-05")).containsExactly(4, 3);
-        assertThat(recordedDays("altid=" + marker + "&date=2020-01-02")).containsExactly(2);
-        assertThat(recordedDays("altid=" + marker + "&date=gt2020-01-06")).containsExactly(7);
-        assertThat(recordedDays("altid=" + marker + "&date=le2020-01-01")).containsExactly(1);
-        assertThat(recordedDays("altid=" + marker + "&date=ne2020-01")).isEmpty();
+        assertThat(recordedDays("altid=" + marker + "&date=ge" + day(3) + "&date=lt" + day(5))).containsExactly(4, 3);
+        assertThat(recordedDays("altid=" + marker + "&date=" + day(2))).containsExactly(2);
+        assertThat(recordedDays("altid=" + marker + "&date=gt" + day(6))).containsExactly(7);
+        assertThat(recordedDays("altid=" + marker + "&date=le" + day(1))).containsExactly(1);
+        assertThat(recordedDays("altid=" + marker + "&date=ne" + day(1).substring(0, 4))).isEmpty();
         assertThat(recordedDays("altid=" + marker + "&outcome=4")).containsExactly(3);
         assertThat(recordedDays("altid=" + marker + "&subtype=read&action=R")).containsExactly(6, 4, 2);
         assertThat(recordedDays("altid=" + marker + "&type=" + encode(DCM + "|110110") + "&outcome=0,4")).hasSize(7);
@@ -245,9 +246,16 @@ class AuditEventStoreTest extends ServerIntegrationTest {
         return days(parse(Bundle.class, answer.body()));
     }
 
-    private static List<Integer> days(Bundle bundle) {
+    /** The fixture's day {@code n} as a FHIR date. */
+    private String day(int n) {
+        return base.plusDays(n).toString();
+    }
+
+    /** Each entry's day after the base date. */
+    private List<Integer> days(Bundle bundle) {
         return bundle.getEntry().stream().map(e -> ((AuditEvent) e.getResource()).getRecorded().toInstant())
-                .map(i -> i.atZone(java.time.ZoneOffset.UTC).getDayOfMonth()).toList();
+                .map(i -> (int) java.time.temporal.ChronoUnit.DAYS.between(base, i.atZone(java.time.ZoneOffset.UTC).toLocalDate()))
+                .toList();
     }
 
     private static String encode(String value) {
