@@ -8,7 +8,7 @@
 --   search_keys  every searchable value as 'parameter:value' (patient:Patient/<id>,
 --                entity:<Type/id>, entity-name:<name>, entity-id:<value> and
 --                entity-id:<system>|<value> (the BALP XrequestId entity: the request id),
---                agent:<reference>, agent-id:<system>|<value>, altid:<value>, type:/subtype:
+--                agent:<reference>, agent-id:<system>|<value>, agent-name:<name>, altid:<value>, type:/subtype:
 --                <code> and <system>|<code>, action:<C|R|U|D|E>, outcome:<0|4|8|12>), one GIN
 --                index for all of them: cheaper to write than an index per parameter
 --   seq          insertion order: ties on recorded, and a stable end for paging

@@ -20,7 +20,8 @@ final class AuditTrailInCapabilityStatement {
 
     private static final Map<String, SearchParamType> TYPES = Map.ofEntries(
             Map.entry("_id", SearchParamType.TOKEN), Map.entry("patient", SearchParamType.REFERENCE),
-            Map.entry("agent", SearchParamType.REFERENCE), Map.entry("altid", SearchParamType.TOKEN),
+            Map.entry("agent", SearchParamType.REFERENCE), Map.entry("agent-name", SearchParamType.STRING),
+            Map.entry("altid", SearchParamType.TOKEN),
             Map.entry("entity", SearchParamType.REFERENCE), Map.entry("entity-name", SearchParamType.STRING),
             Map.entry("entity-id", SearchParamType.TOKEN), Map.entry("type", SearchParamType.TOKEN),
             Map.entry("subtype", SearchParamType.TOKEN), Map.entry("action", SearchParamType.TOKEN),

@@ -21,7 +21,7 @@ import ml.santerurale.interceptors.access.AuditReach;
  * (AND). Token parameters take {@code code} or {@code system|code}; references take
  * {@code Type/id} ({@code patient} also a plain id).
  *
- * <p>Does not guarantee FHIR's full search semantics: {@code entity-name} matches a whole name
+ * <p>Does not guarantee FHIR's full search semantics: {@code entity-name} and {@code agent-name} match a whole name
  * (as {@code :exact}, not a prefix), {@code date} knows no {@code ap}, and any other parameter,
  * modifier, chain, {@code _include} or {@code _sort} key is refused (400) rather than ignored, so a
  * filter a client believes applied can never widen the answer.
@@ -29,10 +29,12 @@ import ml.santerurale.interceptors.access.AuditReach;
 final class AuditTrailQuery {
 
     /** Search parameter to the prefix of its keys in {@code search_keys} ({@link StoredAuditEvent#keysOf}). */
-    static final Map<String, String> KEYS = Map.of(
-            "patient", "patient", "agent", "agent", "agent:identifier", "agent-id", "altid", "altid",
-            "entity", "entity", "entity-name", "entity-name", "entity-name:exact", "entity-name",
-            "entity-id", "entity-id", "type", "type", "subtype", "subtype");
+    static final Map<String, String> KEYS = Map.ofEntries(
+            Map.entry("patient", "patient"), Map.entry("agent", "agent"), Map.entry("agent:identifier", "agent-id"),
+            Map.entry("agent-name", "agent-name"), Map.entry("agent-name:exact", "agent-name"), Map.entry("altid", "altid"),
+            Map.entry("entity", "entity"), Map.entry("entity-name", "entity-name"),
+            Map.entry("entity-name:exact", "entity-name"), Map.entry("entity-id", "entity-id"), Map.entry("type", "type"),
+            Map.entry("subtype", "subtype"));
     /** Parameters taking codes whose system is implied. */
     private static final Map<String, String> CODES = Map.of("action", "action", "outcome", "outcome");
     /** Parameters that shape the answer, not the selection; read by HAPI or the provider. */

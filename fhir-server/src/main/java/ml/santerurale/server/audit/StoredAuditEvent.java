@@ -21,7 +21,7 @@ record StoredAuditEvent(String id, String site, Instant recorded, List<String> s
      * The search keys of an event, one per searchable value: {@code patient:Patient/<id>} and
      * {@code entity:<Type/id>} for each entity reference, {@code entity-name:}, {@code entity-id:}
      * (value, and system|value: the BALP XrequestId entity makes the request id searchable),
-     * {@code agent:<reference>}, {@code agent-id:}, {@code altid:}, {@code type:}, {@code subtype:}
+     * {@code agent:<reference>}, {@code agent-id:}, {@code agent-name:}, {@code altid:}, {@code type:}, {@code subtype:}
      * (code, and system|code), {@code action:}, {@code outcome:}.
      */
     static List<String> keysOf(AuditEvent event) {
@@ -41,6 +41,9 @@ record StoredAuditEvent(String id, String site, Instant recorded, List<String> s
                 keys.add("agent:" + agent.getWho().getReference());
             }
             identifier(keys, "agent-id", agent.getWho().getIdentifier());
+            if (agent.hasName()) {
+                keys.add("agent-name:" + agent.getName());
+            }
             if (agent.hasAltId()) {
                 keys.add("altid:" + agent.getAltId());
             }

@@ -232,7 +232,7 @@ class AuditEventStoreTest extends ServerIntegrationTest {
         CapabilityStatement.CapabilityStatementRestResourceComponent auditEvent = statement.getRestFirstRep().getResource()
                 .stream().filter(r -> "AuditEvent".equals(r.getType())).findFirst().orElseThrow();
         assertThat(auditEvent.getSearchParam()).extracting(p -> p.getName()).containsExactlyInAnyOrder(
-                "_id", "patient", "agent", "altid", "entity", "entity-name", "entity-id", "type", "subtype", "action",
+                "_id", "patient", "agent", "agent-name", "altid", "entity", "entity-name", "entity-id", "type", "subtype", "action",
                 "outcome", "date");
         assertThat(auditEvent.getSearchInclude()).isEmpty();
     }
