@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +33,9 @@ import java.util.Map;
  */
 final class PointInTimeRestore {
 
+    private static final DateTimeFormatter POSTGRES_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'")
+            .withZone(ZoneOffset.UTC);
+
     private PointInTimeRestore() {}
 
     record Restored(BaseBackup backup, Path dataDirectory, Instant lastReplayedCommit, Map<String, ResourceChecksums.Summary> resources,
@@ -47,7 +52,7 @@ final class PointInTimeRestore {
         Files.createFile(dataDirectory.resolve("recovery.signal"));
         WalArchiving.writeSettings(dataDirectory, "archive_mode = off\n"
                 + "restore_command = '" + WalArchiving.restoreCommand(backupDirectory.resolve("wal")) + "'\n"
-                + "recovery_target_time = '" + target + "'\n"
+                + "recovery_target_time = '" + POSTGRES_TIME.format(target) + "'\n"
                 + "recovery_target_action = 'pause'\n"
                 + "hot_standby = on\n"
                 + "track_commit_timestamp = on\n");

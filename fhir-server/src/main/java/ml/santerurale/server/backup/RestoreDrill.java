@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +50,13 @@ public final class RestoreDrill {
 
     /** What the drill needs: the backup directory, the source database, the instant, where to restore. */
     record Options(Path backupDirectory, String sourceUrl, Instant target, Path workDirectory, Duration maxWait,
-            List<String> serverArguments) {}
+            List<String> serverArguments) {
+
+        /** PostgreSQL keeps microseconds: the target is cut to them, the same for the restore and the source. */
+        Options {
+            target = target.truncatedTo(ChronoUnit.MICROS);
+        }
+    }
 
     record Report(Options options, PointInTimeRestore.Restored restored, Instant lastSourceWrite,
             Map<String, ResourceChecksums.Summary> source, Map<String, ResourceChecksums.Summary> server,
@@ -72,7 +79,7 @@ public final class RestoreDrill {
                     backup.sizeBytes() / (1024 * 1024));
             out.printf("  last commit recovered: %s%n", restored.lastReplayedCommit());
             out.printf("  RPO achieved:          %s before the target (the source's last resource write at or before it: %s)%n",
-                    rpo() == null ? "n/a" : seconds(rpo()), lastSourceWrite);
+                    rpo() == null ? "n/a" : String.format("%.3f s", rpo().toNanos() / 1e9), lastSourceWrite);
             out.printf("  time to restore:       %s to PostgreSQL at the target, %s to the server answering%n",
                     seconds(restored.duration()), seconds(timeToRestore));
             out.printf("  GET /fhir/metadata on the restored server: %d%n", metadataStatus);

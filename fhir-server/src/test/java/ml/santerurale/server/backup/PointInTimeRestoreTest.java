@@ -105,8 +105,8 @@ class PointInTimeRestoreTest extends ServerIntegrationTest {
         assertThat(BaseBackups.list(directory.resolve("base"))).extracting(b -> b.directory().getFileName().toString())
                 .containsExactly("3");
         try (var left = Files.list(wal)) {
-            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("00000002.history",
-                    "000000020000000000000061");
+            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    "000000010000000000000061.00000028.backup", "00000002.history", "000000020000000000000061");
         }
         // Once only one backup is left, it is kept however old.
         assertThat(new BackupRetention(directory.resolve("base"), wal, Duration.ofDays(1),
