@@ -40,8 +40,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * transaction recovered (the RPO achieved), the time to restore and the comparison; a mismatch,
  * or a restore or start that fails, is a non-zero exit.
  *
- * <p>Forces a WAL segment switch on the source and waits until it is archived, so the archive
- * covers the target. Never uses ports 8080, 8180 or 5433, never writes into the backup directory.
+ * <p>Commits an empty transaction after the target on the source, forces a WAL segment switch and
+ * waits until it is archived, so the archive covers the target even on an idle source. Never uses ports 8080, 8180 or 5433, never writes into the backup directory.
  * Does not check the Lucene index, which a restore does not bring back (README, "Backups").
  */
 public final class RestoreDrill {
@@ -125,7 +125,7 @@ public final class RestoreDrill {
         Map<String, ResourceChecksums.Summary> source;
         Instant lastSourceWrite;
         try (Connection connection = DriverManager.getConnection(options.sourceUrl())) {
-            archiveCurrentSegment(connection, options.maxWait());
+            archiveCurrentSegment(connection, options.target(), options.maxWait());
             source = ResourceChecksums.at(connection, options.target());
             lastSourceWrite = ResourceChecksums.lastWriteAtOrBefore(connection, options.target());
         }
@@ -160,9 +160,21 @@ public final class RestoreDrill {
         }
     }
 
-    /** Closes the source's current WAL segment and waits until PostgreSQL has archived it. */
-    static void archiveCurrentSegment(Connection connection, Duration maxWait) throws SQLException, InterruptedException {
+    /**
+     * Commits a transaction after {@code target} on the source, closes its current WAL segment and
+     * waits until PostgreSQL has archived it. Recovery stops at the first commit after the target:
+     * on an idle source there would be none in the archive, and PostgreSQL refuses to end a
+     * recovery before its target ("recovery ended before configured recovery target was reached").
+     */
+    static void archiveCurrentSegment(Connection connection, Instant target, Duration maxWait) throws SQLException, InterruptedException {
+        while (!Instant.now().isAfter(target)) {
+            Thread.sleep(Math.max(1, Duration.between(Instant.now(), target).toMillis() + 1));
+        }
         String segment;
+        try (Statement statement = connection.createStatement()) {
+            // An xid is assigned, so the commit writes a commit record (timestamped after the target).
+            statement.execute("select txid_current()");
+        }
         try (Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("select pg_walfile_name(pg_switch_wal() - 1)")) {
             row.next();
