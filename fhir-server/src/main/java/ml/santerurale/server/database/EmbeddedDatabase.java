@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +27,15 @@ final class EmbeddedDatabase implements AutoCloseable {
     private final Path dataDirectory;
     private final Duration restartAfter;
     private final int port;
+    private final List<EmbeddedServerSettings> settings;
     private long goneSince = -1;
     private EmbeddedPostgres postgres;
 
-    EmbeddedDatabase(DatabaseProperties.Embedded settings) {
-        this.dataDirectory = settings.dataDirectory();
-        this.restartAfter = settings.restartAfter();
-        this.postgres = start(settings.port());
+    EmbeddedDatabase(DatabaseProperties.Embedded embedded, List<EmbeddedServerSettings> settings) {
+        this.dataDirectory = embedded.dataDirectory();
+        this.restartAfter = embedded.restartAfter();
+        this.settings = List.copyOf(settings);
+        this.postgres = start(embedded.port());
         this.port = postgres.getPort();
         log.info("Embedded PostgreSQL listening on port {} with data in {}", port, dataDirectory.toAbsolutePath());
     }
@@ -78,7 +81,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
-                    .setServerConfig("timezone", "UTC");
+                    .setServerConfig("timezone", "UTC")
+                    .setDataDirectoryCustomizer(directory -> applySettings(directory.toPath()));
             if (requestedPort > 0) {
                 builder.setPort(requestedPort);
             }
@@ -88,6 +92,16 @@ final class EmbeddedDatabase implements AutoCloseable {
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory.toAbsolutePath(), e);
+        }
+    }
+
+    private void applySettings(Path directory) {
+        for (EmbeddedServerSettings setting : settings) {
+            try {
+                setting.beforeStart(directory);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not write the embedded PostgreSQL's settings in " + directory, e);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package ml.santerurale.server.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,8 +17,8 @@ import org.springframework.context.annotation.Configuration;
 class EmbeddedPostgresConfig {
 
     @Bean(destroyMethod = "close")
-    EmbeddedDatabase embeddedDatabase(DatabaseProperties properties) {
-        return new EmbeddedDatabase(properties.embedded());
+    EmbeddedDatabase embeddedDatabase(DatabaseProperties properties, ObjectProvider<EmbeddedServerSettings> settings) {
+        return new EmbeddedDatabase(properties.embedded(), settings.orderedStream().toList());
     }
 
     @Bean

@@ -172,6 +172,7 @@ class RestartTest {
                 "--srm.database.embedded.port=0",
                 "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
+                "--srm.backup.directory=" + data.resolve("backup"),
                 "--management.prometheus.metrics.export.enabled=false",
                 "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
                 "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));

@@ -57,7 +57,7 @@ class MonitoringFilesTest extends ServerIntegrationTest {
             }
         }
         assertThat(expressions).containsKeys("SyncBatchesFailing", "SyncConflictsHigh", "AuditOutboxBehind",
-                "FhirLatencyP95High", "DatabasePoolSaturated", "JvmHeapHigh");
+                "FhirLatencyP95High", "DatabasePoolSaturated", "JvmHeapHigh", "BackupTooOld", "WalArchivingFailing");
         assertOnlyExportedMetrics(expressions);
     }
 
@@ -72,6 +72,8 @@ class MonitoringFilesTest extends ServerIntegrationTest {
             }
         }
         assertThat(expressions).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(String.join(" ", expressions.values())).as("the backup panel").contains("srm_backup_age_seconds",
+                "srm_backup_wal_failed_total");
         assertOnlyExportedMetrics(expressions);
     }
 
@@ -86,7 +88,8 @@ class MonitoringFilesTest extends ServerIntegrationTest {
         get("/metadata"); // at least one FHIR interaction timed
         Set<String> exported = exportedSeries();
         assertThat(exported).as("what /actuator/prometheus exports").contains("srm_sync_batches_total",
-                "srm_rate_limited_total");
+                "srm_rate_limited_total", "srm_backup_age_seconds", "srm_backup_last_size_bytes",
+                "srm_backup_last_duration_seconds", "srm_backup_wal_failed_total", "srm_backup_wal_failing");
         List<String> unknown = new ArrayList<>();
         expressions.forEach((where, expression) -> {
             Set<String> names = metricNames(expression);

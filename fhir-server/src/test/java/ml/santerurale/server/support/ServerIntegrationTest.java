@@ -42,6 +42,8 @@ public abstract class ServerIntegrationTest {
         registry.add("srm.database.embedded.data-directory", () -> DATA_DIRECTORY.resolve("postgres").toString());
         registry.add("srm.database.embedded.port", () -> "0");
         registry.add("srm.fhir.lucene-directory", () -> DATA_DIRECTORY.resolve("lucene").toString());
+        // WAL archiving and base backups on, as in production, into this run's own directory.
+        registry.add("srm.backup.directory", () -> DATA_DIRECTORY.resolve("backup").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
         // Files here shadow the built app's (the end-to-end test serves a next build's service worker).
         registry.add("spring.web.resources.static-locations",
