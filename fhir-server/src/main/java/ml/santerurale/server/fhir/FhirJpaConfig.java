@@ -39,13 +39,17 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 class FhirJpaConfig {
 
     @Bean
-    JpaStorageSettings jpaStorageSettings() {
+    JpaStorageSettings jpaStorageSettings(FhirProperties properties) {
         JpaStorageSettings settings = new JpaStorageSettings();
         // Devices create records offline with UUIDs; any client id is accepted, server ids are UUIDs.
         settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
         settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
         // A patient registered a moment ago must be found by the next identical search.
         settings.setReuseCachedSearchResultsForMillis(null);
+        // The first pass of a search loads one more match than a default page (HAPI: 13, for pages
+        // of 10), so a first page of 20 takes one query and one save of the result list instead of
+        // two; the later passes are HAPI's.
+        settings.setSearchPreFetchThresholds(java.util.List.of(Math.min(properties.defaultPageSize() + 1, 502), 503, 2003, 1000003, -1));
         // Bundle.total of an instance's history is its exact count (HAPI's default may serve a cached one).
         settings.setHistoryCountMode(HistoryCountModeEnum.COUNT_ACCURATE);
         settings.setAllowMultipleDelete(false);

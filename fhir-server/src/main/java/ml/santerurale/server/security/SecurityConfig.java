@@ -30,7 +30,8 @@ class SecurityConfig {
                         + e.getMessage(), e);
             }
         }
-        return new TrustedIssuers(verifiers);
+        return new TrustedIssuers(verifiers, properties.verifiedTokenCacheTtl(), properties.verifiedTokenCacheSize(),
+                java.time.Clock.systemUTC());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,10 @@ import org.springframework.validation.annotation.Validated;
  * @param jwksCacheTtl how long fetched keys are used before the JWKS is fetched again
  * @param jwksMinRefreshInterval the least time between two JWKS fetches (unknown {@code kid})
  * @param issuers trusted issuers, each with its JWKS (default: the issuer's Keycloak certs URL)
+ * @param verifiedTokenCacheTtl how long a successful token verification is reused for the same
+ *     token (never past its {@code exp}; at most {@code jwksCacheTtl}, which already bounds how
+ *     long a withdrawn key is trusted); zero verifies every request
+ * @param verifiedTokenCacheSize how many verified tokens are remembered at most
  */
 @Validated
 @ConfigurationProperties("srm.security")
@@ -30,11 +35,19 @@ public record SecurityProperties(
         @NotNull Duration clockSkew,
         @NotNull Duration jwksCacheTtl,
         @NotNull Duration jwksMinRefreshInterval,
-        @NotEmpty List<@Valid Issuer> issuers) {
+        @NotEmpty List<@Valid Issuer> issuers,
+        @NotNull Duration verifiedTokenCacheTtl,
+        @PositiveOrZero int verifiedTokenCacheSize) {
 
     @AssertTrue(message = "srm.security.clock-skew must be between 0 and 60 seconds")
     boolean isClockSkewBounded() {
         return clockSkew == null || (!clockSkew.isNegative() && clockSkew.compareTo(Duration.ofSeconds(60)) <= 0);
+    }
+
+    @AssertTrue(message = "srm.security.verified-token-cache-ttl must be between 0 and srm.security.jwks-cache-ttl")
+    boolean isVerifiedTokenCacheBounded() {
+        return verifiedTokenCacheTtl == null || jwksCacheTtl == null
+                || (!verifiedTokenCacheTtl.isNegative() && verifiedTokenCacheTtl.compareTo(jwksCacheTtl) <= 0);
     }
 
     public record Issuer(@NotNull URI issuer, URI jwksUri) {

@@ -81,6 +81,22 @@ class SearchTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aPatientRegisteredAMomentAgoIsFoundByTheVeryNextNameSearch() {
+        String family = "Fresh" + UUID.randomUUID().toString().substring(0, 8).replaceAll("[0-9-]", "q");
+        String prefix = family.substring(0, family.length() - 2).toLowerCase();
+        List<String> registered = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            assertThat(ids("/Patient?name=" + prefix)).as("search before registration %d", i).containsExactlyInAnyOrderElementsOf(registered);
+            Patient patient = patient(family, "Awa" + i);
+            assertThat(putJson("/Patient/" + patient.getIdElement().getIdPart(), json(patient)).statusCode()).isEqualTo(201);
+            registered.add(patient.getIdElement().getIdPart());
+            assertThat(ids("/Patient?name=" + prefix)).as("the same search right after registration %d", i)
+                    .containsExactlyInAnyOrderElementsOf(registered);
+            assertThat(ids("/Patient?name=" + prefix + "&_count=1")).as("and its first page with _count").hasSize(1);
+        }
+    }
+
+    @Test
     void answersFullTextSearchesFromTheLuceneIndex() {
         String word = "onchocercose" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9-]", "x");
         Patient patient = patient("Keïta", "Salif");

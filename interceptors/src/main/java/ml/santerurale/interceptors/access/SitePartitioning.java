@@ -462,14 +462,10 @@ public class SitePartitioning {
         if (details.getConditionalTargetOrNull() != null) {
             return Set.of();
         }
-        Set<ReferralGrants.Grant> grants = grantsFor(requestDetails, sites);
-        if (grants.isEmpty()) {
-            return Set.of();
-        }
         if ("ServiceRequest".equals(details.getResourceType()) && details.getSearchParams() != null
                 && isIncomingReferralsWorklist(details.getSearchParams(), sites)) {
             Set<String> from = new LinkedHashSet<>();
-            grants.forEach(g -> from.add(g.fromSite()));
+            grantsFor(requestDetails, sites).forEach(g -> from.add(g.fromSite()));
             return from;
         }
         Set<String> named = new java.util.HashSet<>();
@@ -496,6 +492,11 @@ public class SitePartitioning {
             }
         }
         if (named.isEmpty()) {
+            return Set.of();
+        }
+        // Looked up only now: a read that names no patient (a name search) never needs the grants.
+        Set<ReferralGrants.Grant> grants = grantsFor(requestDetails, sites);
+        if (grants.isEmpty()) {
             return Set.of();
         }
         Set<String> from = new LinkedHashSet<>();

@@ -72,6 +72,11 @@ public final class AccessTokenVerifier implements TokenVerifier {
 
     @Override
     public Caller verify(String token) throws InvalidTokenException {
+        return verifyWithExpiry(token).caller();
+    }
+
+    /** The caller of a verified token and the token's {@code exp} (a required claim). */
+    VerifiedTokens.Verified verifyWithExpiry(String token) throws InvalidTokenException {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -89,10 +94,11 @@ public final class AccessTokenVerifier implements TokenVerifier {
             String username = claims.getStringClaim("preferred_username");
             String clientId = claims.getStringClaim("azp");
             String scope = claims.getStringClaim("scope");
-            return new Caller(subject, username == null ? subject : username, clientId,
+            Caller caller = new Caller(subject, username == null ? subject : username, clientId,
                     realmRoles(claims.getJSONObjectClaim("realm_access")), strings(claims.getClaim("site_ids")),
                     scope == null || scope.isBlank() ? Set.of() : new HashSet<>(java.util.Arrays.asList(scope.trim().split("\\s+"))),
                     claims.getStringClaim("patient"), claims.getStringClaim("fhirUser"));
+            return new VerifiedTokens.Verified(caller, claims.getExpirationTime().toInstant());
         } catch (ParseException e) {
             throw new InvalidTokenException("The access token has malformed claims: " + e.getMessage());
         }
