@@ -72,8 +72,9 @@ archive() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/srm-cds.XXXXXX")
   http=$(free_port); db=$(free_port)
   log "building the class-data archive (once per build): a training start on $work"
+  # Always on its own embedded database, whatever the environment points the real server at.
   # shellcheck disable=SC2086 # SRM_JVM_DEFAULTS is a list of flags
-  SRM_DATA_DIR=$work/data SRM_EMBEDDED_DB_PORT=$db PORT=$http SERVER_ADDRESS=127.0.0.1 \
+  SRM_DATABASE_MODE=embedded SRM_DATA_DIR=$work/data SRM_EMBEDDED_DB_PORT=$db PORT=$http SERVER_ADDRESS=127.0.0.1 \
     java $SRM_JVM_DEFAULTS -XX:DumpLoadedClassList="$work/classes.lst" -jar "$RUN_JAR" >"$work/training.log" 2>&1 &
   pid=$!
   for i in $(seq 1 3000); do

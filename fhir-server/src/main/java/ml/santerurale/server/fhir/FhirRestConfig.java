@@ -24,7 +24,6 @@ import ml.santerurale.interceptors.guard.ServedTypesGuard;
 import ml.santerurale.interceptors.guard.TransactionBundleGuard;
 import ml.santerurale.interceptors.versioning.IfMatchOnMissingResource;
 import ml.santerurale.interceptors.versioning.StaleVersionAsPreconditionFailed;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -99,11 +98,9 @@ class FhirRestConfig {
         return new ServedTypesGuard(ServedResourceTypes.ALL);
     }
 
-    /** The servlet takes the {@link RestfulServer} at its initialisation (see {@link DeferredFhirServlet}). */
     @Bean
-    ServletRegistrationBean<DeferredFhirServlet> fhirServlet(ObjectProvider<RestfulServer> restfulServer) {
-        ServletRegistrationBean<DeferredFhirServlet> registration =
-                new ServletRegistrationBean<>(new DeferredFhirServlet(restfulServer), "/fhir/*");
+    ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+        ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(restfulServer, "/fhir/*");
         registration.setName("fhir");
         registration.setLoadOnStartup(1);
         return registration;
