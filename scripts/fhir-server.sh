@@ -40,7 +40,14 @@ log() { printf '[fhir-server.sh] %s\n' "$*" >&2; }
 
 # What the jar holds (entry names and CRCs, not timestamps): `mvn package` rewrites the jar even
 # when nothing changed, and a new extraction would invalidate the archive for nothing.
-fingerprint() { unzip -v "$JAR" | awk 'NF >= 8 && $7 ~ /^[0-9a-f]+$/ && length($7) == 8 {print $7, $8}' | sha256sum | cut -d' ' -f1; }
+# Without unzip: the jar's size and time (a rebuild then extracts again).
+fingerprint() {
+  if command -v unzip >/dev/null; then
+    unzip -v "$JAR" | awk 'NF >= 8 && $7 ~ /^[0-9a-f]+$/ && length($7) == 8 {print $7, $8}' | sha256sum | cut -d' ' -f1
+  else
+    stat -c '%s %Y' "$JAR"
+  fi
+}
 
 extract() {
   local print
