@@ -13,7 +13,9 @@ scripts/keycloak.sh start --dev
 
 export SRM_DATA_DIR="${SRM_DATA_DIR:-$PWD/.data}"
 # Development: the demo users' Practitioner records (their fhirUser in the dev realm users).
-java ${JAVA_OPTS:-} -jar fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar \
+# scripts/fhir-server.sh: the jar extracted, its class-data archive (made by a training start the
+# first time after a build) and the JVM defaults of README.md; JAVA_OPTS come after them.
+scripts/fhir-server.sh \
   --srm.demo.bundle="file:$PWD/keycloak-realm/dev/demo-practitioners.json" "$@" &
 server=$!
 
