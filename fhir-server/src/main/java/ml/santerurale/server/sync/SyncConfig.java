@@ -75,4 +75,10 @@ class SyncConfig {
     IdempotencyKeyPurge idempotencyKeyPurge(IdempotencyKeys keys, SyncProperties properties) {
         return new IdempotencyKeyPurge(keys, properties.idempotencyWindow(), properties.purgeInterval());
     }
+
+    @Bean
+    FeedPositions feedPositions(DataSource dataSource, SyncProperties properties) {
+        return new FeedPositions(new JdbcTemplate(dataSource), properties.feedPositionInterval(),
+                properties.feedPositionsThinAfter());
+    }
 }

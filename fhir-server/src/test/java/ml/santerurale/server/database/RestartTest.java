@@ -10,6 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.jpa.model.entity.ResourceTable;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.search.mapper.orm.Search;
+import org.springframework.jdbc.core.JdbcTemplate;
 import ml.santerurale.server.FhirServerApplication;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.TestTokens;
@@ -28,7 +34,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class RestartTest {
 
-    private static final String BEARER = "Bearer " + TestTokens.get().medecin("CSCOM-KONOBOUGOU");
+    /** A fresh token each time: a slow machine can take longer than a token's life to start three servers. */
+    private static String bearer() {
+        return "Bearer " + TestTokens.get().medecin("CSCOM-KONOBOUGOU");
+    }
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -43,26 +52,26 @@ class RestartTest {
 
         try (ConfigurableApplicationContext first = start(data)) {
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + id))
-                    .header("Content-Type", "application/fhir+json").header("Authorization", BEARER).PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
+                    .header("Content-Type", "application/fhir+json").header("Authorization", bearer()).PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
             for (int i = 0; i < 2; i++) {
                 Patient homonym = ClinicalRecords.patient(family, "Awa", "cscom-konobougou");
                 HttpResponse<String> more = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + homonym.getIdPart()))
-                        .header("Content-Type", "application/fhir+json").header("Authorization", BEARER)
+                        .header("Content-Type", "application/fhir+json").header("Authorization", bearer())
                         .PUT(HttpRequest.BodyPublishers.ofString(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(homonym))).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(more.statusCode()).as(more.body()).isEqualTo(201);
             }
             HttpResponse<String> firstPage = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient?family=" + family + "&_count=1"))
-                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(firstPage.statusCode()).as(firstPage.body()).isEqualTo(200);
             nextPage = FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, firstPage.body())
                     .getLink("next").getUrl().substring(base(first).length());
         }
 
         try (ConfigurableApplicationContext second = start(data)) {
-            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient/" + id)).header("Authorization", BEARER).GET().build(),
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient/" + id)).header("Authorization", bearer()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(read.body()).contains("Maïga").contains("\"versionId\":\"1\"");
@@ -72,12 +81,12 @@ class RestartTest {
 
             // Page links are bound to their searcher in memory: a restart expires them, for everyone.
             HttpResponse<String> replayed = http.send(HttpRequest.newBuilder(URI.create(base(second) + nextPage))
-                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(410);
             assertThat(replayed.body()).contains("OperationOutcome").contains("does not exist and may have expired")
                     .doesNotContain(family);
             HttpResponse<String> searchedAgain = http.send(HttpRequest.newBuilder(URI.create(base(second) + "/Patient?family=" + family))
-                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, searchedAgain.body()).getEntry())
                     .as("a new search finds them all").hasSize(2);
         }
@@ -93,7 +102,7 @@ class RestartTest {
             Patient patient = ClinicalRecords.patient("Panne", "Awa", "cscom-konobougou");
             patient.setId(id);
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + id))
-                    .header("Content-Type", "application/fhir+json").header("Authorization", BEARER)
+                    .header("Content-Type", "application/fhir+json").header("Authorization", bearer())
                     .PUT(HttpRequest.BodyPublishers.ofString(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(patient))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -114,7 +123,7 @@ class RestartTest {
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}")))) {
                 long t0 = System.nanoTime();
-                HttpResponse<String> away = http.send(request.header("Authorization", BEARER).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> away = http.send(request.header("Authorization", bearer()).build(), HttpResponse.BodyHandlers.ofString());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
                 assertThat(seconds).as("answered at once, not after the pool's timeout").isLessThan(5);
@@ -130,7 +139,7 @@ class RestartTest {
             double upAfter = awaitReadiness(health, 200, stopped, 120);
             System.out.printf("[outage] ready again %.1f s after the database stopped (restart-after 20 s)%n", upAfter);
             HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + id))
-                    .header("Authorization", BEARER).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
             assertThat(back.body()).contains("Panne");
 
@@ -142,6 +151,62 @@ class RestartTest {
             System.out.printf("[outage] server stopped in %.1f s with the database away%n", closeSeconds);
             assertThat(closeSeconds).as("a stop with the database away takes seconds, not the pool's timeouts").isLessThan(20);
         }
+    }
+
+    @Test
+    void theFullTextIndexCatchesUpWithWhatACrashLostAndIsRebuiltWhenItsDirectoryIsGone() throws Exception {
+        Path data = Files.createTempDirectory("srm-fulltext-");
+        String kept = "Kanwkept" + UUID.randomUUID().toString().replaceAll("[0-9-]", "").substring(0, 6);
+        String lost = "Kanwlost" + UUID.randomUUID().toString().replaceAll("[0-9-]", "").substring(0, 6);
+        // No checkpoint of its own during the test: the test sets it, as a crash would leave it.
+        String[] slow = {"--srm.fulltext.checkpoint-interval=1h"};
+        String keptId;
+        String lostId;
+        try (ConfigurableApplicationContext first = start(data, slow)) {
+            JdbcTemplate jdbc = first.getBean(JdbcTemplate.class);
+            keptId = put(first, ClinicalRecords.patient(kept, "Awa", "cscom-konobougou"));
+            // The last checkpoint before the crash saw the first patient committed, not the second.
+            jdbc.update("update srm_fulltext_checkpoint set snapshot = pg_current_snapshot()");
+            lostId = put(first, ClinicalRecords.patient(lost, "Awa", "cscom-konobougou"));
+            // The crash lost the second patient's index change (Lucene had not committed it).
+            EntityManagerFactory factory = first.getBean(EntityManagerFactory.class);
+            EntityManager entityManager = factory.createEntityManager();
+            entityManager.getTransaction().begin();
+            Long resId = jdbc.queryForObject("select res_id from hfj_resource where res_type = 'Patient' and fhir_id = ?", Long.class, lostId);
+            Search.session(entityManager).indexingPlan().delete(entityManager.find(ResourceTable.class, JpaPid.fromId(resId)));
+            entityManager.getTransaction().commit();
+            entityManager.close();
+            Search.mapping(factory).scope(ResourceTable.class).workspace().flush();
+            assertThat(contentSearch(first, lost)).as("lost from the index").isEmpty();
+        }
+
+        try (ConfigurableApplicationContext second = start(data, slow)) {
+            assertThat(contentSearch(second, kept)).containsExactly(keptId);
+            assertThat(contentSearch(second, lost)).as("re-indexed before the server reported ready").containsExactly(lostId);
+        }
+
+        org.springframework.util.FileSystemUtils.deleteRecursively(data.resolve("lucene"));
+        try (ConfigurableApplicationContext third = start(data, slow)) {
+            assertThat(contentSearch(third, kept)).as("an index directory that is gone is rebuilt").containsExactly(keptId);
+            assertThat(contentSearch(third, lost)).containsExactly(lostId);
+        }
+    }
+
+    private String put(ConfigurableApplicationContext server, Patient patient) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient/" + patient.getIdPart()))
+                .header("Content-Type", "application/fhir+json").header("Authorization", bearer())
+                .PUT(HttpRequest.BodyPublishers.ofString(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(patient))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return patient.getIdPart();
+    }
+
+    private java.util.List<String> contentSearch(ConfigurableApplicationContext server, String word) throws Exception {
+        HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/Patient?_content=" + word))
+                .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        return FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, found.body()).getEntry().stream()
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
     }
 
     /** PostgreSQL's fast shutdown, as an operator's {@code pg_ctl stop -m fast} does it; returns when. */
