@@ -1,0 +1,38 @@
+package ml.santerurale.server.support;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import ml.santerurale.server.FhirServerApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A server of its own, beside the shared test server: its own data directory (embedded PostgreSQL
+ * and Lucene index), free ports, trusting the test token issuer. For tests that need settings the
+ * shared server must not have, or a restart.
+ */
+public final class StandaloneServer {
+
+    private StandaloneServer() {}
+
+    public static ConfigurableApplicationContext start(Path data, String... more) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--srm.database.embedded.port=0",
+                "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
+                "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
+                "--management.prometheus.metrics.export.enabled=false",
+                "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
+                "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
+        arguments.addAll(List.of(more));
+        return new SpringApplicationBuilder(FhirServerApplication.class).run(arguments.toArray(String[]::new));
+    }
+
+    /** The server's FHIR base URL. */
+    public static String fhirBase(ConfigurableApplicationContext context) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return "http://localhost:" + port + "/fhir";
+    }
+}
