@@ -16,15 +16,13 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.search.mapper.orm.Search;
 import org.springframework.jdbc.core.JdbcTemplate;
-import ml.santerurale.server.FhirServerApplication;
 import ml.santerurale.server.support.ClinicalRecords;
+import ml.santerurale.server.support.StandaloneServer;
 import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import ml.santerurale.server.headers.SecurityHeaders;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -232,21 +230,10 @@ class RestartTest {
     }
 
     private static ConfigurableApplicationContext start(Path data, String... more) {
-        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
-                "--server.port=0",
-                "--srm.database.embedded.port=0",
-                "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
-                "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
-                "--srm.backup.directory=" + data.resolve("backup"),
-                "--management.prometheus.metrics.export.enabled=false",
-                "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
-                "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
-        arguments.addAll(java.util.List.of(more));
-        return new SpringApplicationBuilder(FhirServerApplication.class).run(arguments.toArray(String[]::new));
+        return StandaloneServer.start(data, more);
     }
 
     private static String base(ConfigurableApplicationContext context) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return "http://localhost:" + port + "/fhir";
+        return StandaloneServer.fhirBase(context);
     }
 }

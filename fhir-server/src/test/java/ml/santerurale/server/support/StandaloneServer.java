@@ -9,8 +9,8 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A server of its own, beside the shared test server: its own data directory (embedded PostgreSQL
- * and Lucene index), free ports, trusting the test token issuer. For tests that need settings the
+ * A server of its own, beside the shared test server: its own data directory (embedded PostgreSQL,
+ * Lucene index, backups), free ports, trusting the test token issuer. For tests that need settings the
  * shared server must not have, or a restart.
  */
 public final class StandaloneServer {
@@ -23,6 +23,7 @@ public final class StandaloneServer {
                 "--srm.database.embedded.port=0",
                 "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
+                "--srm.backup.directory=" + data.resolve("backup"),
                 "--management.prometheus.metrics.export.enabled=false",
                 "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
                 "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
