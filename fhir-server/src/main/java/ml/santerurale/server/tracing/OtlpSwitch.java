@@ -26,7 +26,10 @@ public final class OtlpSwitch implements EnvironmentPostProcessor {
     private static final String EXCLUDE = "spring.autoconfigure.exclude";
     private static final List<String> TRACING_AUTO_CONFIGURATIONS = List.of(
             "org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.tracing.OpenTelemetryTracingAutoConfiguration");
+            "org.springframework.boot.actuate.autoconfigure.tracing.OpenTelemetryTracingAutoConfiguration",
+            // Without a tracer bean at all (not even the no-op one), metrics observe requests
+            // with the plain meter handler; the tracing-aware one expects a tracing context.
+            "org.springframework.boot.actuate.autoconfigure.tracing.NoopTracerAutoConfiguration");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
