@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -19,10 +20,19 @@ import org.springframework.core.env.MapPropertySource;
  * properties still apply on top for anything else (headers, timeout, compression).
  * Does not guarantee delivery: spans are batched in memory and dropped if the collector is away.
  */
-public final class OtlpSwitch implements EnvironmentPostProcessor {
+public final class OtlpSwitch implements EnvironmentPostProcessor, Ordered {
 
-    static final String ENDPOINT = "SRM_OTLP_ENDPOINT";
-    static final String SAMPLING = "SRM_TRACE_SAMPLING";
+    /** After application.yml is loaded (Spring Boot's config data processor runs first). */
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+
+    /** {@code ${SRM_OTLP_ENDPOINT:}} in application.yml. */
+    static final String ENDPOINT = "srm.tracing.otlp-endpoint";
+    /** {@code ${SRM_TRACE_SAMPLING:1.0}} in application.yml. */
+    static final String SAMPLING = "srm.tracing.sampling";
     private static final String EXCLUDE = "spring.autoconfigure.exclude";
     private static final List<String> TRACING_AUTO_CONFIGURATIONS = List.of(
             "org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration",
