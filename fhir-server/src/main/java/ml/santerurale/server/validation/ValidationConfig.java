@@ -8,9 +8,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import ml.santerurale.ig.SanteRuraleIg;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -69,32 +72,38 @@ class ValidationConfig {
         return prevalidation;
     }
 
+    /**
+     * The validator's warm-up (see {@link ValidatorWarmUp}); {@code srm.validation.warm-up-validations}
+     * (default 3,000, about 5 s of one core on the 2-core machine) validations once the server is ready.
+     */
+    @Bean
+    ValidatorWarmUp validatorWarmUp(SanteRuraleIg ig,
+            @Value("${srm.validation.warm-up-validations:3000}") int validations) {
+        return new ValidatorWarmUp(List.copyOf(ig.examples().values()), ig::validate, validations);
+    }
+
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> validatorWarmUpWhenReady(ValidatorWarmUp warmUp,
+            @Value("${srm.validation.enabled:true}") boolean enabled) {
+        return ready -> {
+            if (enabled) {
+                warmUp.compile();
+            }
+        };
+    }
+
     @Bean
     ProfileEnforcement profileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation,
-            IInterceptorService interceptorService,
+            IInterceptorService interceptorService, ValidatorWarmUp warmUp,
             @Value("${srm.validation.enabled:true}") boolean enabled,
             @Value("${srm.validation.parallel-entries:true}") boolean parallelEntries) {
         ProfileEnforcement enforcement = new ProfileEnforcement(ig, parallelEntries ? prevalidation : null);
         if (enabled) {
             interceptorService.registerInterceptor(enforcement);
-            warmUp(ig);
+            warmUp.loadDefinitions();
         } else {
             log.warn("srm.validation.enabled=false: writes are NOT checked against the implementation guide");
         }
         return enforcement;
-    }
-
-    /**
-     * The validator's first use loads the R4 core definitions (seconds): done in the background
-     * at start, by validating the guide's examples, so the first write does not pay for it.
-     */
-    private static void warmUp(SanteRuraleIg ig) {
-        Thread warmUp = new Thread(() -> {
-            long start = System.nanoTime();
-            ig.examples().values().forEach(ig::validate);
-            log.info("Validator warmed up on the guide's examples in {} ms", (System.nanoTime() - start) / 1_000_000);
-        }, "ig-validator-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
     }
 }

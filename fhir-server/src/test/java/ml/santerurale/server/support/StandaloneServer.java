@@ -25,6 +25,8 @@ public final class StandaloneServer {
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
                 "--srm.backup.directory=" + data.resolve("backup"),
                 "--management.prometheus.metrics.export.enabled=false",
+                // the JIT warm-up of the validator (seconds of a core) is for long-lived servers
+                "--srm.validation.warm-up-validations=0",
                 "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
                 "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
         arguments.addAll(List.of(more));
