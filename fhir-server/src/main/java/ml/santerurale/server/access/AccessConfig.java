@@ -1,6 +1,8 @@
 package ml.santerurale.server.access;
 
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.interceptors.access.ReachedTypes;
@@ -56,11 +58,18 @@ class AccessConfig {
 
     @Bean
     SitePartitioning sitePartitioning(AccessPolicy policy, JdbcSiteDirectory directory, FhirContext fhirContext,
-            JdbcReferralGrants referralGrants, IInterceptorService interceptorService,
+            JdbcReferralGrants referralGrants, IInterceptorService interceptorService, JdbcTemplate jdbc,
+            MeterRegistry registry,
             org.springframework.beans.factory.ObjectProvider<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver) {
         SitePartitioning partitioning = new SitePartitioning(policy, directory,
                 new SearchOwners(Clock.systemUTC(), Duration.ofHours(2), 100_000), fhirContext, referralGrants,
-                linkResolver::getObject);
+                linkResolver::getObject, new JdbcStoredMatches(jdbc));
+        String description = "Passes of the site backstop over matches about to be returned: decided from where"
+                + " they are stored, or after loading them";
+        FunctionCounter.builder("srm.site.backstop.passes", partitioning, SitePartitioning::passesWithoutLoading)
+                .description(description).tag("loaded", "false").register(registry);
+        FunctionCounter.builder("srm.site.backstop.passes", partitioning, SitePartitioning::passesLoading)
+                .description(description).tag("loaded", "true").register(registry);
         interceptorService.registerInterceptor(partitioning);
         interceptorService.registerInterceptor(new ml.santerurale.interceptors.access.MissingReferenceWording());
         return partitioning;

@@ -62,6 +62,10 @@ public class SitePartitioning {
     private final SearchOwners searchOwners;
     private final FhirContext fhirContext;
     private final ReferralGrants referrals;
+    private final StoredMatches storedMatches;
+    /** Backstop passes decided from storage alone, and passes that loaded the resources. */
+    private final java.util.concurrent.atomic.AtomicLong passesWithoutLoading = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong passesLoading = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Where each clinical type names the patient it is about: what a referral grant opens at the
@@ -91,6 +95,18 @@ public class SitePartitioning {
     public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners,
             FhirContext fhirContext, ReferralGrants referrals,
             java.util.function.Supplier<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver) {
+        this(policy, directory, searchOwners, fhirContext, referrals, linkResolver, StoredMatches.UNKNOWN);
+    }
+
+    /**
+     * @param storedMatches where the matches of a search live, read without loading them: the
+     *     backstop loads resources only when a match is not plainly within the caller's reach
+     */
+    public SitePartitioning(AccessPolicy policy, SiteDirectory directory, SearchOwners searchOwners,
+            FhirContext fhirContext, ReferralGrants referrals,
+            java.util.function.Supplier<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver,
+            StoredMatches storedMatches) {
+        this.storedMatches = storedMatches;
         this.policy = policy;
         this.directory = directory;
         this.searchOwners = searchOwners;
@@ -312,6 +328,11 @@ public class SitePartitioning {
             return;
         }
         Set<String> sites = knownSites(caller.get());
+        if (details.size() > 0 && allWithinReach(details, caller.get(), sites)) {
+            passesWithoutLoading.incrementAndGet();
+            return;
+        }
+        passesLoading.incrementAndGet();
         Set<ReferralGrants.Grant> grants = null;
         for (int i = 0; i < details.size(); i++) {
             IBaseResource resource = details.getResource(i);
@@ -347,6 +368,40 @@ public class SitePartitioning {
                 details.setDontReturnResourceAtIndex(i);
             }
         }
+    }
+
+    /**
+     * Whether storage alone shows every match within the caller's reach, as the loop of
+     * {@link #dropOtherSites} would find it: a type the caller's role may read or search, not an
+     * AuditEvent (those go by audit scope), in the default partition or one of the caller's sites.
+     * Anything else (a referral's record at another site, a match storage cannot describe) is
+     * decided on the loaded resources.
+     */
+    private boolean allWithinReach(IPreResourceAccessDetails details, Caller caller, Set<String> sites) {
+        Optional<List<StoredMatches.Match>> matches = storedMatches.of(details);
+        if (matches.isEmpty() || matches.get().size() != details.size()) {
+            return false;
+        }
+        for (StoredMatches.Match match : matches.get()) {
+            if (match.type() == null || AUDIT_EVENT.equals(match.type())
+                    || !policy.allows(caller.roles(), match.type(), Permission.READ)
+                            && !policy.allows(caller.roles(), match.type(), Permission.SEARCH)
+                    || match.partition() != null
+                            && directory.siteOfPartition(match.partition()).filter(sites::contains).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Backstop passes decided without loading the matches (see {@link StoredMatches}). */
+    public long passesWithoutLoading() {
+        return passesWithoutLoading.get();
+    }
+
+    /** Backstop passes that loaded the matches to decide. */
+    public long passesLoading() {
+        return passesLoading.get();
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
