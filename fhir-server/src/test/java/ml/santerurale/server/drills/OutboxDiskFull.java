@@ -76,7 +76,7 @@ final class OutboxDiskFull {
                         readiness, answers.withoutRetryAfter(), answers.leaking(), Math.max(0, (recovered - freed) / 1e9), finished ? "" : " (NOT all done at the deadline)"));
                 failures.addAll(answers.failures(scenario, "the outbox's disk was full"));
                 if (!answers.statuses().containsKey(503)) {
-                    failures.add(scenario + ": no push was refused while the outbox's disk was full (" + answers.statuses() + "): the fault did not bite");
+                    failures.add(scenario + ": no push was answered 503 while the outbox's disk was full (" + answers.statuses() + ")");
                 }
             } finally {
                 Files.deleteIfExists(filler);

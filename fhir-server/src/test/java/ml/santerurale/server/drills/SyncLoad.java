@@ -38,7 +38,9 @@ import org.hl7.fhir.r4.model.Patient;
 final class SyncLoad {
 
     /** What must never be in an error body (SQL text, driver, pool or table names, Java exceptions). */
-    static final Pattern INTERNALS = Pattern.compile("(?i)(\\bsql|jdbc|hikari|hibernate|srm_|hfj_|exception|\\bat [a-z]+\\.)");
+    // Case-sensitive "Exception": the OperationOutcome issue code "exception" is FHIR's, not a leak.
+    static final Pattern INTERNALS = Pattern.compile("(?i:\\bsql|jdbc|hikari|hibernate|\\bsrm_|\\bhfj_|pg_tblspc|no space left)"
+            + "|[a-z]Exception\\b|\\bat [a-z]+\\.[a-z]+\\.");
 
     /** One send of a batch: its HTTP status (0: no answer), when, and what the answer said. */
     record Attempt(long atNanos, int status, boolean replayed, String retryAfter, boolean leaksInternals) {}
