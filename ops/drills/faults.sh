@@ -34,5 +34,9 @@ if [[ -f $report ]]; then
 else
   tail -n 60 /tmp/faults-mvn.$$.log
 fi
-(( rc == 0 )) || echo "[faults] FAILED (maven exit $rc; full output $report, build log /tmp/faults-mvn.$$.log)"
+if (( rc == 0 )); then
+  rm -f /tmp/faults-mvn.$$.log
+else
+  echo "[faults] FAILED (maven exit $rc; full output $report, build log /tmp/faults-mvn.$$.log)"
+fi
 exit $rc
