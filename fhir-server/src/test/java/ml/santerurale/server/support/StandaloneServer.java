@@ -18,19 +18,28 @@ public final class StandaloneServer {
     private StandaloneServer() {}
 
     public static ConfigurableApplicationContext start(Path data, String... more) {
-        List<String> arguments = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--srm.database.embedded.port=0",
+        List<String> arguments = arguments(data, 0, 0);
+        arguments.add("--management.prometheus.metrics.export.enabled=false");
+        arguments.addAll(List.of(more));
+        return new SpringApplicationBuilder(FhirServerApplication.class).run(arguments.toArray(String[]::new));
+    }
+
+    /**
+     * The arguments of a private server on {@code data}: its HTTP and embedded PostgreSQL ports
+     * (0: free ones), its own directories, the test token issuer. Each setting once: Spring joins
+     * the values of an argument given twice.
+     */
+    public static List<String> arguments(Path data, int httpPort, int databasePort) {
+        return new ArrayList<>(List.of(
+                "--server.port=" + httpPort,
+                "--srm.database.embedded.port=" + databasePort,
                 "--srm.database.embedded.data-directory=" + data.resolve("postgres"),
                 "--srm.fhir.lucene-directory=" + data.resolve("lucene"),
                 "--srm.backup.directory=" + data.resolve("backup"),
-                "--management.prometheus.metrics.export.enabled=false",
                 // the JIT warm-up of the validator (seconds of a core) is for long-lived servers
                 "--srm.validation.warm-up-validations=0",
                 "--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
                 "--srm.security.issuers[0].jwks-uri=" + TestTokens.get().jwksUri()));
-        arguments.addAll(List.of(more));
-        return new SpringApplicationBuilder(FhirServerApplication.class).run(arguments.toArray(String[]::new));
     }
 
     /** The server's FHIR base URL. */

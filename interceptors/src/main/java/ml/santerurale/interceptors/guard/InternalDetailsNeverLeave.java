@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * header), and logged in full under that id: a 409 {@code conflict} when the database refused a
  * concurrent or duplicate write, a 400 {@code invalid} for a NUL character in a text (PostgreSQL
  * cannot store it), a 503 {@code transient} with {@code Retry-After} when the database could not be
- * reached, else a 500 {@code exception}.
+ * reached or ran out of a resource (SQLState class 53: disk full, out of memory, too many
+ * connections; the request's transaction was rolled back), else a 500 {@code exception}.
  *
  * <p>Client errors (4xx) that did not come from the database keep their messages: they are
  * written for clients. Does not guarantee: that such a message, written by HAPI or by us, never
@@ -54,6 +55,9 @@ public final class InternalDetailsNeverLeave {
         if (databaseUnreachable(failure)) {
             return databaseAway(reference);
         }
+        if (databaseOutOfResources(failure)) {
+            return databaseFull(reference);
+        }
         String said = messages(failure);
         if (said.contains("invalid byte sequence") || said.contains("0x00")) {
             String message = "A text in this request holds a NUL character (\\u0000), which cannot be stored;"
@@ -82,10 +86,38 @@ public final class InternalDetailsNeverLeave {
     public static BaseServerResponseException databaseAway(String reference) {
         String message = "The database is unavailable for a moment; nothing of this request was written."
                 + " Send it again in a few seconds" + reference + ".";
-        UnclassifiedServerFailureException away = new UnclassifiedServerFailureException(503, message,
+        return unavailable(message, RETRY_AFTER_SECONDS);
+    }
+
+    /** Seconds a client is told to wait when the database has run out of disk space or another resource. */
+    public static final String FULL_RETRY_AFTER_SECONDS = "30";
+
+    /**
+     * A 503 {@code transient} with {@code Retry-After}: the database refused the write for want of
+     * disk space (or memory, or connections); its transaction was rolled back, nothing was written.
+     */
+    static BaseServerResponseException databaseFull(String reference) {
+        String message = "The server cannot store anything for a moment (its database is out of disk space or another"
+                + " resource); nothing of this request was written. Send it again later" + reference + ".";
+        return unavailable(message, FULL_RETRY_AFTER_SECONDS);
+    }
+
+    private static BaseServerResponseException unavailable(String message, String retryAfterSeconds) {
+        UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503, message,
                 outcome(OperationOutcome.IssueType.TRANSIENT, message));
-        away.addResponseHeader("Retry-After", RETRY_AFTER_SECONDS);
-        return away;
+        unavailable.addResponseHeader("Retry-After", retryAfterSeconds);
+        return unavailable;
+    }
+
+    /** True when a cause is PostgreSQL's "insufficient resources" (SQLState class 53, e.g. 53100 disk_full). */
+    static boolean databaseOutOfResources(Throwable failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("53")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

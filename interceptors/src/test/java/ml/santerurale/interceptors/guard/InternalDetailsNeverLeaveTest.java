@@ -34,6 +34,24 @@ class InternalDetailsNeverLeaveTest {
     }
 
     @Test
+    void aDatabaseOutOfDiskSpaceIsA503TransientWithRetryAfterAndNoSql() {
+        // What PostgreSQL says when the audit outbox's tablespace is full (found by the fault drill, FaultDrillTest).
+        Throwable full = new IllegalStateException("The audit event could not be recorded: ERROR: could not extend file"
+                + " \"pg_tblspc/16390/PG_16_202307071/5/16412\": No space left on device",
+                new SQLException("ERROR: could not extend file \"pg_tblspc/16390/PG_16_202307071/5/16412\": No space left on device",
+                        "53100"));
+
+        BaseServerResponseException answer = guard.hideInternals(null, full);
+
+        assertThat(answer.getStatusCode()).isEqualTo(503);
+        assertThat(answer.getResponseHeaders()).containsEntry("Retry-After", List.of("30"));
+        OperationOutcome outcome = (OperationOutcome) answer.getOperationOutcome();
+        assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TRANSIENT);
+        assertThat(outcome.getIssueFirstRep().getDiagnostics()).contains("nothing of this request was written")
+                .doesNotContain("pg_tblspc").doesNotContain("No space").doesNotContainIgnoringCase("sql");
+    }
+
+    @Test
     void itsOwn503PassesUnchangedAndOtherDatabaseFailuresStayGeneric() {
         BaseServerResponseException away = InternalDetailsNeverLeave.databaseAway(" (request id r1)");
         assertThat(guard.hideInternals(null, away)).isNull();
