@@ -1,6 +1,8 @@
 // The care worker's app end to end, in Debian's Chromium (scripts/install-chromium.sh), against a
 // running server and Keycloak (./run.sh by hand; fhir-server's AppEndToEndTest in the build):
 //   APP_URL=http://localhost:8080/ node e2e/smoke.mjs
+// 0. The sign-in server hangs (every request to the realm held unanswered): "Se connecter" says so
+//    in French, within the app, instead of sending the browser to a page that never loads.
 // 1. soignant.konobougou signs in, chooses a PIN, goes offline, is refused bad input, registers two
 //    patients and records a consultation (diagnosis, prescription, referral to CSCOM Djéli);
 //    reloads offline, unlocks with the PIN, finds the patient by a variant spelling; IndexedDB holds
@@ -30,6 +32,20 @@ const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH 
 const devices = [];
 let failed = false;
 try {
+  await step('the sign-in server hangs: signing in says so in French and stays in the app', async () => {
+    // No service worker: the page's own requests are the ones held.
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', serviceWorkers: 'block' });
+    try {
+      await context.route('**/realms/**', () => undefined); // held, never answered, as a hung Keycloak holds them
+      const page = await context.newPage();
+      await page.goto(APP_URL);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Le serveur de connexion ne répond pas' }).waitFor({ timeout: 30000 });
+      check(new URL(page.url()).origin === new URL(APP_URL).origin, `still in the app, at ${page.url()}`);
+    } finally {
+      await context.close();
+    }
+  });
   const a = await step('soignant.konobougou signs in (code + PKCE), chooses a PIN, first sync', () => openDevice(browser, 'soignant.konobougou'));
   devices.push(a);
   const page = a.page;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authorizationRequest, SessionExpiredError, TokenKeeper } from '../src/lib/auth/oidc';
+import { authorizationRequest, SessionExpiredError, signInServerAnswers, TokenKeeper } from '../src/lib/auth/oidc';
 
 const config = { issuer: 'http://localhost:8180/realms/sante-mali', clientId: 'pwa', fhirBase: '/fhir' };
 
@@ -19,6 +19,30 @@ describe('sign-in (authorization code + PKCE S256)', () => {
     expect(p.get('state')).toBe(r.state);
     expect(r.verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await authorizationRequest(config, 'x')).verifier).not.toBe(r.verifier);
+  });
+});
+
+describe('sign-in server check', () => {
+  it('says the sign-in server answers when its discovery document gets any answer', async () => {
+    const asked: string[] = [];
+    const answering = (async (url: string) => {
+      asked.push(url);
+      return new Response(null, { status: 200 });
+    }) as unknown as typeof fetch;
+    expect(await signInServerAnswers(config, answering)).toBe(true);
+    expect(asked).toEqual(['http://localhost:8180/realms/sante-mali/.well-known/openid-configuration']);
+  });
+
+  it('says it does not when the request fails or hangs past the timeout', async () => {
+    const refused = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+    expect(await signInServerAnswers(config, refused)).toBe(false);
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as unknown as typeof fetch;
+    const t0 = Date.now();
+    expect(await signInServerAnswers(config, hanging, 200)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
 

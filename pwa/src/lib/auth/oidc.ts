@@ -56,6 +56,25 @@ export async function authorizationRequest(config: AppConfig, redirectUri: strin
   return { url: `${config.issuer}/protocol/openid-connect/auth?${params}`, state, verifier };
 }
 
+/**
+ * Whether the sign-in server answers at all (its discovery document, any answer counts) within
+ * `timeoutMs`: asked before sending the browser there, so that a Keycloak that is down or hangs
+ * gets a clear message in the app instead of a page that never loads. Says nothing about the
+ * login itself succeeding.
+ */
+export async function signInServerAnswers(config: AppConfig, fetchFn: typeof fetch = fetch, timeoutMs = 12000): Promise<boolean> {
+  try {
+    await fetchFn(`${config.issuer}/.well-known/openid-configuration`, {
+      mode: 'no-cors',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function tokenCall(config: AppConfig, body: Record<string, string>, fetchFn: typeof fetch): Promise<TokenResponse> {
   const response = await fetchFn(`${config.issuer}/protocol/openid-connect/token`, {
     method: 'POST',

@@ -7,6 +7,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import java.time.Clock;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
@@ -15,6 +16,7 @@ import ml.santerurale.interceptors.audit.AuditCapture;
 import ml.santerurale.interceptors.audit.AuditEventFactory;
 import ml.santerurale.interceptors.audit.AuditSink;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -62,9 +64,11 @@ class AuditConfig {
 
     @Bean
     AuditOutboxDrainer auditOutboxDrainer(DataSource dataSource, PlatformTransactionManager transactionManager,
-            AuditEventStore store, FhirContext fhirContext, AuditProperties properties, MeterRegistry registry) {
+            AuditEventStore store, FhirContext fhirContext, AuditProperties properties, MeterRegistry registry,
+            ObjectProvider<Tracer> tracer) {
+        // No tracer at all when tracing is off (tracing/OtlpSwitch): the drain spans cost nothing then.
         return new AuditOutboxDrainer(dataSource, transactionManager, store, fhirContext,
-                properties.drainBatchSize(), registry);
+                properties.drainBatchSize(), registry, tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
     @Bean

@@ -38,6 +38,21 @@ class BadInputTest extends ServerIntegrationTest {
     }
 
     @Test
+    void answersJsonThatBreaksHapisParserWith400() {
+        // RequestBodyFuzzTest's findings: an empty property name (StringIndexOutOfBoundsException in
+        // HAPI's parser) and a text as an entry's resource (NullPointerException), each a 500.
+        long before = count();
+        assertOutcome(fhirContext, postJson("/Patient", "{\"resourceType\":\"Patient\",\"\":[{\"family\":\"Traore\"}]}"),
+                400, "structure", "could not be read as a FHIR resource");
+        assertOutcome(fhirContext, postJson("", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+                + "{\"resourceType\":\"Patient\",\"\":1},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}"),
+                400, "structure", "could not be read as a FHIR resource");
+        assertOutcome(fhirContext, postJson("", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":\"Bundle\"}]}"),
+                400, "structure", "could not be read as a FHIR resource");
+        assertThat(count()).isEqualTo(before);
+    }
+
+    @Test
     void answersMalformedXmlWith400() {
         HttpResponse<String> response = send(request("/Patient").header("Content-Type", "application/fhir+xml")
                 .header("Accept", "application/fhir+json")

@@ -164,45 +164,14 @@ class KeycloakLoginTest extends ServerIntegrationTest {
     // --- the PWA's login, without a browser ------------------------------------------------
 
     /** Authorization code + PKCE S256 through Keycloak's login form; returns the token response. */
-    private Tokens login(String username) throws Exception {
-        KeycloakBrowser.Pkce pkce = KeycloakBrowser.Pkce.s256();
-        String state = randomBase64Url(12);
-        String redirectUri = loopbackRedirectUri();
-
-        Map<String, String> authorize = authorizeRequest(redirectUri, "openid offline_access", state);
-        authorize.put("code_challenge", pkce.challenge());
-        authorize.put("code_challenge_method", "S256");
-        HttpResponse<String> submitted = new KeycloakBrowser().logIn(keycloak.oidcEndpoints() + "/auth?" + form(authorize), username);
-        String location = submitted.headers().firstValue("Location").orElse("");
-        assertThat(submitted.statusCode()).as("login of %s: %s", username, submitted.body()).isEqualTo(302);
-        assertThat(location).startsWith(redirectUri + "?");
-
-        Map<String, String> answer = query(URI.create(location).getRawQuery());
-        assertThat(answer.get("state")).isEqualTo(state);
-        assertThat(answer).containsKey("code");
-
-        Map<String, String> exchange = new LinkedHashMap<>();
-        exchange.put("grant_type", "authorization_code");
-        exchange.put("client_id", "pwa");
-        exchange.put("redirect_uri", redirectUri);
-        exchange.put("code", answer.get("code"));
-        exchange.put("code_verifier", pkce.verifier());
-        HttpResponse<String> token = tokenEndpoint(exchange);
-        assertThat(token.statusCode()).as("code exchange: %s", token.body()).isEqualTo(200);
-        Map<String, Object> body = JSONObjectUtils.parse(token.body());
+    private Tokens login(String username) {
+        Map<String, Object> body = new KeycloakBrowser().pwaLogin(keycloak, username);
         return new Tokens((String) body.get("access_token"), (String) body.get("refresh_token"),
                 (String) body.get("id_token"));
     }
 
-    /** The PWA's authorization request (code flow), without PKCE: the caller adds the challenge. */
     private static Map<String, String> authorizeRequest(String redirectUri, String scope, String state) {
-        Map<String, String> authorize = new LinkedHashMap<>();
-        authorize.put("client_id", "pwa");
-        authorize.put("response_type", "code");
-        authorize.put("redirect_uri", redirectUri);
-        authorize.put("scope", scope);
-        authorize.put("state", state);
-        return authorize;
+        return KeycloakBrowser.pwaAuthorizeRequest(redirectUri, scope, state);
     }
 
     private HttpResponse<String> refresh(String refreshToken) {

@@ -1,5 +1,6 @@
 package ml.santerurale.server.support;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import java.io.IOException;
@@ -85,6 +86,55 @@ public final class KeycloakBrowser {
         credentials.put("password", DEMO_PASSWORD);
         credentials.put("credentialId", "");
         return post(action, credentials);
+    }
+
+    /**
+     * The PWA's sign-in as a browser does it: authorization code + PKCE S256 through Keycloak's
+     * login form (client {@code pwa}, scope {@code openid offline_access}), then the code
+     * exchange. Returns Keycloak's token response.
+     */
+    public Map<String, Object> pwaLogin(TestKeycloak keycloak, String username) {
+        Pkce pkce = Pkce.s256();
+        String state = randomBase64Url(12);
+        String redirectUri = loopbackRedirectUri();
+        Map<String, String> authorize = pwaAuthorizeRequest(redirectUri, "openid offline_access", state);
+        authorize.put("code_challenge", pkce.challenge());
+        authorize.put("code_challenge_method", "S256");
+        HttpResponse<String> submitted = logIn(keycloak.oidcEndpoints() + "/auth?" + form(authorize), username);
+        String location = submitted.headers().firstValue("Location").orElse("");
+        if (submitted.statusCode() != 302 || !location.startsWith(redirectUri + "?")) {
+            throw new AssertionError("login of " + username + ": " + submitted.statusCode() + " " + location + " " + submitted.body());
+        }
+        Map<String, String> answer = query(URI.create(location).getRawQuery());
+        if (!state.equals(answer.get("state")) || !answer.containsKey("code")) {
+            throw new AssertionError("login of " + username + " answered " + answer);
+        }
+        Map<String, String> exchange = new LinkedHashMap<>();
+        exchange.put("grant_type", "authorization_code");
+        exchange.put("client_id", "pwa");
+        exchange.put("redirect_uri", redirectUri);
+        exchange.put("code", answer.get("code"));
+        exchange.put("code_verifier", pkce.verifier());
+        HttpResponse<String> token = post(keycloak.oidcEndpoints() + "/token", exchange);
+        if (token.statusCode() != 200) {
+            throw new AssertionError("code exchange: " + token.statusCode() + " " + token.body());
+        }
+        try {
+            return JSONObjectUtils.parse(token.body());
+        } catch (java.text.ParseException e) {
+            throw new AssertionError("token response: " + token.body(), e);
+        }
+    }
+
+    /** The PWA's authorization request (code flow), without PKCE: the caller adds the challenge. */
+    public static Map<String, String> pwaAuthorizeRequest(String redirectUri, String scope, String state) {
+        Map<String, String> authorize = new LinkedHashMap<>();
+        authorize.put("client_id", "pwa");
+        authorize.put("response_type", "code");
+        authorize.put("redirect_uri", redirectUri);
+        authorize.put("scope", scope);
+        authorize.put("state", state);
+        return authorize;
     }
 
     /** The action of the form with this id (any form when null) in a page, as a browser reads it. */

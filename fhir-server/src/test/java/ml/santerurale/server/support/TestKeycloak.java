@@ -282,15 +282,59 @@ public final class TestKeycloak {
         }
         // The start command may have been ended between launching Keycloak and writing its pid
         // file: find a Keycloak by its import directory, which names this data directory only.
-        String marker = "-Dkeycloak.migration.dir=" + dataDirectory.resolve("import");
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        keycloakProcesses(dataDirectory)
                 .forEach(p -> {
                     System.err.println("[TestKeycloak] ending leftover Keycloak pid " + p.pid());
                     p.destroy();
                     p.onExit().completeOnTimeout(p, 20, TimeUnit.SECONDS).join();
                     p.destroyForcibly();
                 });
+    }
+
+    /** The Keycloak JVM(s) of a data directory, found by the import directory on their command line. */
+    private static Stream<ProcessHandle> keycloakProcesses(Path dataDirectory) {
+        String marker = "-Dkeycloak.migration.dir=" + dataDirectory.resolve("import");
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+    }
+
+    /** A Keycloak made unresponsive by {@link #freeze()}; closing it lets Keycloak run again. */
+    public interface Frozen extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes this Keycloak hang, as a server stuck or cut off behind a network that drops nothing
+     * but answers nothing: its processes get SIGSTOP, so the kernel still accepts connections and
+     * no request is ever answered. Keycloak is shared by every test of the JVM: callers close the
+     * handle in {@code finally} (try-with-resources), which sends SIGCONT.
+     */
+    public Frozen freeze() {
+        List<Long> pids = keycloakProcesses(data)
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+                .map(ProcessHandle::pid).distinct().toList();
+        if (pids.isEmpty()) {
+            throw new AssertionError("No Keycloak process found for " + data);
+        }
+        signal("STOP", pids);
+        return () -> signal("CONT", pids);
+    }
+
+    private static void signal(String signal, List<Long> pids) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        try {
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /**

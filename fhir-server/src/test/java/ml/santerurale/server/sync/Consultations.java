@@ -16,11 +16,11 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 /** Consultations as a CSCOM records them: a patient, the encounter, a temperature, a diagnosis, a prescription. */
-final class Consultations {
+public final class Consultations {
 
     private Consultations() {}
 
-    static Patient patient(String family, String given) {
+    public static Patient patient(String family, String given) {
         Patient patient = new Patient();
         patient.setId(UUID.randomUUID().toString());
         patient.addName().setFamily(family).addGiven(given);
@@ -31,7 +31,7 @@ final class Consultations {
     }
 
     /** The encounter and its clinical records for {@code patient}, at {@code organization}. */
-    static Resource[] visit(Patient patient, String organization) {
+    public static Resource[] visit(Patient patient, String organization) {
         String subject = "Patient/" + patient.getIdElement().getIdPart();
         Encounter encounter = new Encounter();
         encounter.setId(UUID.randomUUID().toString());

@@ -28,7 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * With SRM_OTLP_ENDPOINT set, a FHIR request is one trace exported over OTLP/HTTP (to a collector
  * that speaks the protocol: protobuf {@code ExportTraceServiceRequest} on {@code POST /v1/traces},
  * 200 with an empty response): the HTTP span, the FHIR interaction inside it, the statements it ran
- * inside that, each carrying the request id, none carrying the patient's data.
+ * inside that, each carrying the request id, none carrying the patient's data. The audit event the
+ * write left is moved into the audit store by a drain batch that is a trace of its own: one
+ * {@code audit drain} span counting the events it moved, its statements inside it.
  */
 class TracingTest {
 
@@ -77,6 +79,14 @@ class TracingTest {
             List<Span> statements = ofRequest.stream().filter(s -> s.getParentSpanId().equals(fhir.getSpanId())
                     || isDescendant(s, fhir, ofRequest)).filter(s -> attributes(s).keySet().stream().anyMatch(k -> k.startsWith("jdbc"))).toList();
             assertThat(statements).as("JDBC spans inside the FHIR span, among %s", names(ofRequest)).isNotEmpty();
+
+            Span drain = awaitDrainSpan(received);
+            assertThat(drain.getParentSpanId().isEmpty()).as("a drain batch is a trace of its own").isTrue();
+            assertThat(Integer.parseInt(attributes(drain).get("srm.audit.events"))).isPositive();
+            List<Span> drainStatements = received.stream().filter(s -> s.getTraceId().equals(drain.getTraceId()))
+                    .filter(s -> attributes(s).keySet().stream().anyMatch(k -> k.startsWith("jdbc"))).toList();
+            assertThat(drainStatements).as("the batch's statements inside its span").isNotEmpty()
+                    .allMatch(s -> isDescendant(s, drain, received));
         } finally {
             collector.stop(0);
         }
@@ -96,6 +106,20 @@ class TracingTest {
             Thread.sleep(100);
         }
         throw new AssertionError("No spans of request " + requestId + " within 30 s; received " + names(received));
+    }
+
+    /** The first drain batch that moved events (the audit events of the write and the read). */
+    private static Span awaitDrainSpan(List<Span> received) throws InterruptedException {
+        for (int poll = 0; poll < 300; poll++) {
+            for (Span span : received) {
+                if (span.getName().equals("audit drain") && !"0".equals(attributes(span).get("srm.audit.events"))) {
+                    Thread.sleep(1_000); // its statements' spans may come in a later export
+                    return span;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("No audit drain span within 30 s; received " + names(received));
     }
 
     private static boolean isDescendant(Span span, Span ancestor, List<Span> all) {

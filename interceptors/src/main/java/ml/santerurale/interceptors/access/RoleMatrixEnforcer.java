@@ -120,7 +120,8 @@ public class RoleMatrixEnforcer {
             }
             require(caller, type, permission, "Bundle.entry[" + i + "]");
             if (permission == Permission.SEARCH && request.getUrl() != null && request.getUrl().contains("?")) {
-                requireReached(caller, type, BundleEntryUrls.queryParameters(request.getUrl()), "Bundle.entry[" + i + "]");
+                requireReached(caller, type, BundleEntryUrls.queryParameters(request.getUrl(), "Bundle.entry[" + i + "]"),
+                        "Bundle.entry[" + i + "]");
             }
             if ((permission == Permission.UPDATE || permission == Permission.CREATE)
                     && marksEnteredInError(entries.get(i).getResource())) {

@@ -38,6 +38,9 @@ public final class InternalDetailsNeverLeave {
             "(?i)(\\bsql\\b|sqlstate|insert into|delete from|update \\S+ set|select .* from|duplicate key|"
                     + "violates|could not execute|jdbc|hibernate|\\bHFJ_|psql)");
     private static final int MAX_CAUSES = 20;
+    /** What HAPI's parser calls on its way: the JDK, commons-lang, Jackson, HAPI's model and utilities. */
+    private static final Pattern PARSER_LIBRARIES = Pattern.compile(
+            "(java|jdk|sun|org\\.apache\\.commons|com\\.fasterxml\\.jackson|ca\\.uhn\\.fhir\\.(context|util|model)|org\\.hl7\\.fhir)\\.");
 
     @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
     public BaseServerResponseException hideInternals(RequestDetails requestDetails, Throwable failure) {
@@ -51,6 +54,13 @@ public final class InternalDetailsNeverLeave {
         }
         String requestId = requestDetails == null ? null : requestDetails.getRequestId();
         String reference = requestId == null ? "" : " (request id " + requestId + ")";
+        if (!fromDatabase && parserFailedOnInput(failure)) {
+            log.warn("Answered 400: HAPI's parser failed on the request's content{}: {}", reference, rootOf(failure).toString());
+            String message = "The request body could not be read as a FHIR resource: its structure stopped the parser"
+                    + " (an empty property name or a text where an object belongs, for instance). Nothing of this request"
+                    + " was written" + reference + ".";
+            return new InvalidRequestException(message, outcome(OperationOutcome.IssueType.STRUCTURE, message));
+        }
         log.error("Answered with a generic error{}: {}", reference, failure.toString(), failure);
         if (databaseUnreachable(failure)) {
             return databaseAway(reference);
@@ -144,6 +154,48 @@ public final class InternalDetailsNeverLeave {
             }
         }
         return false;
+    }
+
+    /**
+     * True when HAPI's parser itself broke on its input: a cause that is not one of HAPI's answers,
+     * thrown while a parse method of {@code ca.uhn.fhir.parser} ran (only HAPI's parser and the
+     * libraries it calls between the throw and that frame). HAPI answers what it recognises as
+     * malformed with its own 400 ({@code DataFormatException}); some input makes HAPI 8.8.0's parser
+     * fail otherwise, each found by RequestBodyFuzzTest and a 500 until then: an empty JSON
+     * property name ({@code StringIndexOutOfBoundsException}), a string where an entry's resource
+     * belongs ({@code NullPointerException}). Does not guarantee: that such a failure came from the
+     * request body rather than from content the server parses itself (written by HAPI's encoder,
+     * which never produces either shape).
+     */
+    static boolean parserFailedOnInput(Throwable failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            if (!(cause instanceof BaseServerResponseException) && thrownWhileParsing(cause.getStackTrace())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean thrownWhileParsing(StackTraceElement[] stack) {
+        boolean parsing = false;
+        for (StackTraceElement frame : stack) {
+            String type = frame.getClassName();
+            if (type.startsWith("ca.uhn.fhir.parser.")) {
+                parsing |= frame.getMethodName().startsWith("parse") || frame.getMethodName().startsWith("doParse");
+            } else if (!PARSER_LIBRARIES.matcher(type).lookingAt()) {
+                return parsing;
+            }
+        }
+        return parsing;
+    }
+
+    private static Throwable rootOf(Throwable failure) {
+        Throwable root = failure;
+        for (int depth = 0; root.getCause() != null && depth < MAX_CAUSES; depth++) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** True when a database exception is among the causes, or the messages read like SQL. */

@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -23,6 +24,9 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * at most {@code limit + 1} bytes of it, so a small compressed body cannot expand into an
  * unbounded one in memory. The guard reads the body itself and hands the bytes to HAPI through
  * {@link RequestDetails#setRequestContents(byte[])}; HAPI then never reads the stream again.
+ *
+ * <p>A body that says it is gzip but is not, or is cut short, is refused with 400. An I/O failure
+ * of the connection itself is a 500 (indistinguishable here from a failing container).
  *
  * <p>Does not guarantee: a limit on the number of bytes the container buffers for headers or
  * multipart forms (container settings), nor on bodies of methods other than POST, PUT and PATCH.
@@ -53,14 +57,20 @@ public class RequestSizeGuard {
         try (InputStream raw = servletRequest.getInputStream()) {
             byte[] body = gzip ? readBounded(new GZIPInputStream(raw)) : readBounded(raw);
             requestDetails.setRequestContents(body);
-        } catch (ZipException e) {
-            throw new InvalidRequestException("The request says Content-Encoding: gzip but its body is not valid gzip: "
-                    + e.getMessage(), OperationOutcomes.error(OperationOutcome.IssueType.INVALID,
-                    "The request says Content-Encoding: gzip but its body is not valid gzip", null));
+        } catch (ZipException | EOFException e) {
+            // Not gzip, or gzip cut short (found by RequestBodyFuzzTest: a one-byte body was a 500).
+            throw notGzip(e);
         } catch (IOException e) {
             throw new InternalErrorException("Could not read the request body: " + e.getMessage(), e);
         }
         return true;
+    }
+
+    private static InvalidRequestException notGzip(IOException e) {
+        String message = "The request says Content-Encoding: gzip but its body is not valid gzip"
+                + (e instanceof EOFException ? " (it ends before the compressed data does)" : "");
+        return new InvalidRequestException(message + ": " + e.getMessage(),
+                OperationOutcomes.error(OperationOutcome.IssueType.INVALID, message, null));
     }
 
     private byte[] readBounded(InputStream in) throws IOException {

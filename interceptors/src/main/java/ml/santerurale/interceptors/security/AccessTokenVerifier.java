@@ -4,7 +4,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -13,12 +13,15 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.URL;
+import java.security.Key;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Verifies Keycloak access tokens: an asymmetric signature (RSA, RSA-PSS or EC; never {@code none}
@@ -27,7 +30,8 @@ import java.util.Set;
  *
  * <p>Keys are cached; a token signed with an unknown {@code kid} makes one rate-limited refresh of
  * the JWKS (key rotation). When the JWKS cannot be fetched, keys already cached keep working and
- * a token needing a new key is refused: it fails closed, never open.
+ * a token needing a new key is refused (401, saying that the sign-in server cannot be reached, when
+ * the last fetch failed): it fails closed, never open.
  */
 public final class AccessTokenVerifier implements TokenVerifier {
 
@@ -36,17 +40,31 @@ public final class AccessTokenVerifier implements TokenVerifier {
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
+    /** How a refusal for want of the realm's keys begins (clients may show it as it is). */
+    public static final String SIGN_IN_SERVER_UNREACHABLE = "The sign-in server cannot be reached";
+
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final String issuer;
+    /** Whether the last fetch of the keys failed (only {@link RealmKeys} know; fixed key sets never do). */
+    private final BooleanSupplier keysUnreachable;
 
     public AccessTokenVerifier(String issuer, String audience, JWKSource<SecurityContext> keys, Duration maxClockSkew) {
         if (maxClockSkew.isNegative() || maxClockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalArgumentException("The clock skew allowed on tokens must be between 0 and 60 s, got " + maxClockSkew);
         }
         this.issuer = issuer;
+        this.keysUnreachable = keys instanceof RealmKeys realm ? realm::unreachable : () -> false;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ACCEPTED_ALGORITHMS, keys));
+        JWSVerificationKeySelector<SecurityContext> selector = new JWSVerificationKeySelector<>(ACCEPTED_ALGORITHMS, keys);
+        processor.setJWSKeySelector((header, context) -> {
+            List<? extends Key> found = selector.selectJWSKeys(header, context);
+            if (found.isEmpty() && ACCEPTED_ALGORITHMS.contains(header.getAlgorithm()) && keysUnreachable.getAsBoolean()) {
+                // Not an unknown key: a key that could not be fetched (the sign-in server did not answer).
+                throw new KeySourceException("the sign-in server did not answer the last fetch of its keys");
+            }
+            return found;
+        });
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 audience,
                 new JWTClaimsSet.Builder().issuer(issuer).claim("typ", "Bearer").build(),
@@ -55,19 +73,9 @@ public final class AccessTokenVerifier implements TokenVerifier {
         processor.setJWTClaimsSetVerifier(claims);
     }
 
-    /**
-     * The key source for a realm's JWKS URL: cached for {@code cacheTtl}, refreshed at most once per
-     * {@code minRefreshInterval} (an unknown kid triggers a refresh), and tolerant of outages for
-     * keys already known.
-     */
-    public static JWKSource<SecurityContext> remoteKeys(URL jwksUrl, Duration cacheTtl, Duration minRefreshInterval) {
-        return JWKSourceBuilder.<SecurityContext>create(jwksUrl)
-                .cache(cacheTtl.toMillis(), Duration.ofSeconds(15).toMillis())
-                .rateLimited(minRefreshInterval.toMillis())
-                .refreshAheadCache(false)
-                .outageTolerantForever()
-                .retrying(false)
-                .build();
+    /** The keys of a realm's JWKS URL, cached and outage-tolerant: see {@link RealmKeys}. */
+    public static RealmKeys remoteKeys(URL jwksUrl, Duration cacheTtl, Duration minRefreshInterval) {
+        return new RealmKeys(jwksUrl, cacheTtl, minRefreshInterval);
     }
 
     @Override
@@ -83,7 +91,12 @@ public final class AccessTokenVerifier implements TokenVerifier {
         } catch (ParseException e) {
             throw new InvalidTokenException("The access token is not a well-formed JWT");
         } catch (KeySourceException e) {
-            throw new InvalidTokenException("The keys of " + issuer + " cannot be fetched to verify this token", e);
+            if (e instanceof RateLimitReachedException && !keysUnreachable.getAsBoolean()) {
+                throw new InvalidTokenException("The access token was refused: it is signed with a key that " + issuer
+                        + " did not publish when its keys were last fetched, moments ago", e);
+            }
+            throw new InvalidTokenException(SIGN_IN_SERVER_UNREACHABLE + " (" + issuer + ") to fetch the key this token"
+                    + " is signed with. Tokens signed with keys already known keep working; try again once it answers", e);
         } catch (BadJOSEException e) {
             throw new InvalidTokenException("The access token was refused: " + e.getMessage());
         } catch (com.nimbusds.jose.JOSEException e) {

@@ -265,7 +265,7 @@ public class ScopeEnforcer {
             String where = "Bundle.entry[" + i + "]";
             require(scopes, type, operation, where);
             if (operation == RestOperationTypeEnum.SEARCH_TYPE) {
-                Map<String, String[]> query = url.contains("?") ? BundleEntryUrls.queryParameters(url) : Map.of();
+                Map<String, String[]> query = url.contains("?") ? BundleEntryUrls.queryParameters(url, where) : Map.of();
                 requireReached(scopes, type, query, where);
                 refuseInexactCount(scopes, type, query, where);
                 request.setUrl(narrowed(url, narrowing(scopes, type, SmartAction.SEARCH, where)));

@@ -2,6 +2,8 @@ package ml.santerurale.interceptors.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import java.sql.SQLException;
@@ -62,5 +64,33 @@ class InternalDetailsNeverLeaveTest {
         assertThat(other.getStatusCode()).isEqualTo(500);
         assertThat(((OperationOutcome) other.getOperationOutcome()).getIssueFirstRep().getDiagnostics())
                 .doesNotContainIgnoringCase("sql").doesNotContain("hfj_");
+    }
+
+    @Test
+    void contentThatBreaksHapisParserIsA400NotA500() {
+        // RequestBodyFuzzTest's findings (its inputs empty-property-name and string-as-entry-resource):
+        // HAPI 8.8.0's JSON parser throws StringIndexOutOfBoundsException on an empty property name
+        // and NullPointerException on a string as an entry's resource; both were 500s.
+        for (String body : List.of("{\"resourceType\":\"Patient\",\"\":[{\"family\":\"Traore\"}]}",
+                "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":\"Bundle\"}]}")) {
+            RuntimeException thrown = null;
+            try {
+                FhirContext.forR4Cached().newJsonParser().parseResource(body);
+            } catch (RuntimeException e) {
+                thrown = e;
+            }
+            assertThat(thrown).as("HAPI still fails on %s; if not, this guard may be simplified", body)
+                    .isNotNull().isNotInstanceOf(DataFormatException.class);
+
+            BaseServerResponseException answer = guard.hideInternals(null, new InternalErrorException(thrown));
+
+            assertThat(answer.getStatusCode()).isEqualTo(400);
+            OperationOutcome outcome = (OperationOutcome) answer.getOperationOutcome();
+            assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.STRUCTURE);
+            assertThat(outcome.getIssueFirstRep().getDiagnostics()).startsWith("The request body could not be read as a FHIR resource")
+                    .doesNotContain("Exception");
+        }
+        assertThat(guard.hideInternals(null, new InternalErrorException(new IllegalStateException("a bug of ours"))).getStatusCode())
+                .as("other failures stay 500").isEqualTo(500);
     }
 }

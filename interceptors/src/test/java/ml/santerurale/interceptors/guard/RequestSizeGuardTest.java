@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,20 @@ class RequestSizeGuardTest {
         request.addHeader("Content-Encoding", "gzip");
         assertThatThrownBy(() -> guard.refuseOversizedBody(new ServletRequestDetails(), request))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not valid gzip");
+    }
+
+    @Test
+    void refusesAGzipBodyCutShortAsABadRequest() throws IOException {
+        // RequestBodyFuzzTest's finding (its input one-byte-gzip-body: the body 0x02, said to be
+        // gzip) was a 500; so was any gzip stream cut short.
+        byte[] whole = gzip("{\"resourceType\":\"Patient\"}");
+        for (byte[] body : new byte[][] {{0x02}, Arrays.copyOf(whole, 5), Arrays.copyOf(whole, whole.length - 4)}) {
+            MockHttpServletRequest request = post(body);
+            request.addHeader("Content-Encoding", "gzip");
+            Throwable refused = catchThrowable(request);
+            assertThat(refused).isInstanceOf(InvalidRequestException.class).hasMessageContaining("not valid gzip");
+            assertThat(((InvalidRequestException) refused).getOperationOutcome()).isNotNull();
+        }
     }
 
     @Test
