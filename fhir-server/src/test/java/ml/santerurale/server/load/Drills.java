@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
+import ml.santerurale.server.load.Tally.Outcome;
 import ml.santerurale.server.support.TestTokens;
 
 /**
@@ -21,6 +22,7 @@ final class Drills implements AutoCloseable {
     private final LoadDrill drill;
     private final GaugeSampler sampler;
     private final DataSource database;
+    private long drainServerErrors;
 
     Drills(String fhirBase, DataSource database, long serverPid, java.io.InputStream catalogue, int maxSites) {
         this.database = database;
@@ -62,9 +64,15 @@ final class Drills implements AutoCloseable {
     /** Lets the devices send what they still hold, then checks the storage of every batch sent. */
     StorageCheck.Result finish(Duration drainLimit) throws InterruptedException, SQLException {
         long t0 = System.nanoTime();
-        int left = drill.drain(drainLimit);
-        System.out.printf(Locale.ROOT, "%nDevices' outboxes drained in %.0f s (%d batches still unsent after the limit of %d s)%n",
-                (System.nanoTime() - t0) / 1e9, left, drainLimit.toSeconds());
+        LoadDrill.Step draining = drill.drain(drainLimit);
+        Tally t = draining.tally;
+        drainServerErrors = t.serverErrors();
+        System.out.printf(Locale.ROOT, "%nDevices' outboxes drained in %.0f s (%d batches still unsent after the limit of %d s);"
+                        + " answers meanwhile (requests still due and retries): %d 2xx, %d x 429, %d x 503, %d other 4xx,"
+                        + " %d other 5xx, %d lost; %d push retries, %d replayed answers%n",
+                (System.nanoTime() - t0) / 1e9, drill.backlog(), drainLimit.toSeconds(), t.count(Outcome.OK),
+                t.count(Outcome.THROTTLED_429), t.count(Outcome.UNAVAILABLE_503), t.count(Outcome.CLIENT_ERROR_4XX),
+                drainServerErrors, t.count(Outcome.TRANSPORT), draining.retried.get(), draining.replayed.get());
         StorageCheck.Result result = new StorageCheck(database).check(ledger);
         System.out.printf(Locale.ROOT, "Storage check: %d acknowledged batches, each stored exactly once: %s"
                         + " (resources one row at version 1, one idempotency key, one Provenance);"
@@ -77,6 +85,11 @@ final class Drills implements AutoCloseable {
         }
         result.problems().stream().limit(20).forEach(p -> System.out.println("  " + p));
         return result;
+    }
+
+    /** 5xx other than 503 answered while the devices' outboxes were drained (after {@link #finish}). */
+    long drainServerErrors() {
+        return drainServerErrors;
     }
 
     List<ServerGauges.Sample> samples() {

@@ -110,14 +110,18 @@ final class LoadDrill implements AutoCloseable {
         return devices.stream().mapToInt(SimulatedDevice::waiting).sum();
     }
 
-    /** Waits until every outbox is empty and nothing is in flight, at most {@code limit}; answers the batches left. */
-    int drain(Duration limit) throws InterruptedException {
-        step = new Step();
+    /**
+     * Sends nothing new and waits until every outbox is empty and nothing is in flight, at most
+     * {@code limit}; answers what the retries and the answers still due got meanwhile.
+     */
+    Step drain(Duration limit) throws InterruptedException {
+        Step draining = new Step();
+        step = draining;
         long deadline = System.nanoTime() + limit.toNanos();
         while ((backlog() > 0 || inFlight.get() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        return backlog();
+        return draining;
     }
 
     private void arrive(Interaction interaction, double perSecond, long end, Step current, List<SimulatedSite> sites,

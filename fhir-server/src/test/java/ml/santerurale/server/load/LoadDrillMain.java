@@ -69,7 +69,7 @@ public final class LoadDrillMain {
             System.out.println("\nThe server kept up with every step (SRM_LOAD_MULTIPLIERS for more)");
         }
         StorageCheck.Result stored = drills.finish(drain);
-        long serverErrors = reports.stream().mapToLong(StepReport::serverErrors).sum();
+        long serverErrors = reports.stream().mapToLong(StepReport::serverErrors).sum() + drills.drainServerErrors();
         if (serverErrors > 0) {
             System.out.println("FAILED: " + serverErrors + " answers were 5xx other than 503");
         }
@@ -99,7 +99,7 @@ public final class LoadDrillMain {
         System.out.printf(Locale.ROOT, "Soak: %d errors, audit outbox worst %.1f s (limit %.0f s)%n", errors, worstOutbox,
                 SOAK_OUTBOX_LIMIT_SECONDS);
         StorageCheck.Result stored = drills.finish(drain);
-        boolean ok = stored.clean() && errors == 0 && !jvm.grows() && !postgres.grows() && worstOutbox <= SOAK_OUTBOX_LIMIT_SECONDS;
+        boolean ok = stored.clean() && errors == 0 && drills.drainServerErrors() == 0 && !jvm.grows() && !postgres.grows() && worstOutbox <= SOAK_OUTBOX_LIMIT_SECONDS;
         System.out.println(ok ? "SOAK PASSED" : "SOAK FAILED");
         return ok ? 0 : 1;
     }

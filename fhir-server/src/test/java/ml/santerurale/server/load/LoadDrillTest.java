@@ -29,10 +29,12 @@ class LoadDrillTest extends ServerIntegrationTest {
     void aMinuteOfSitesSyncingAndSearchingLosesNoBatchDoublesNoneAndAnswersNo5xx() throws Exception {
         StepReport report;
         StorageCheck.Result stored;
+        long drainServerErrors;
         try (InputStream catalogue = getClass().getResourceAsStream("/sites/mali-sites.json");
                 Drills drills = new Drills(fhirBase(), jdbc.getDataSource(), ProcessHandle.current().pid(), catalogue, SITES)) {
             report = drills.step(LoadProfile.peak(SITES, DURATION).times(MULTIPLIER));
             stored = drills.finish(Duration.ofSeconds(60));
+            drainServerErrors = drills.drainServerErrors();
         }
 
         Tally tally = report.step().tally;
@@ -40,6 +42,7 @@ class LoadDrillTest extends ServerIntegrationTest {
         assertThat(tally.of(Interaction.PULL).count(Outcome.OK)).as("pulls answered").isPositive();
         assertThat(tally.of(Interaction.SEARCH).count(Outcome.OK)).as("searches answered").isPositive();
         assertThat(tally.serverErrors()).as("5xx other than 503").isZero();
+        assertThat(drainServerErrors).as("5xx other than 503 while the outboxes drained").isZero();
         assertThat(tally.count(Outcome.UNAVAILABLE_503)).as("503").isZero();
         assertThat(tally.count(Outcome.CLIENT_ERROR_4XX)).as("4xx (a batch refused, a search or read refused)").isZero();
         assertThat(stored.unacknowledged()).as("batches never acknowledged after the drain").isZero();
