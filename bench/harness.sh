@@ -10,7 +10,8 @@
 # and may set READY_TIMEOUT (start-up limit, default 240 s), ISSUER_TIMEOUT (the program
 # publishing its JWKS, compiling first, default 120 s), SRM_BENCH_KEEP_LOG=<file> and
 # BENCH_SOURCES (the .java files a program made of several files is compiled from: bench_run is
-# then given its main class, not a file).
+# then given its main class, not a file), or BENCH_CLASSPATH (a program already compiled, e.g. in
+# fhir-server's test classes: bench_run is given its main class) with BENCH_JVM_OPTS for its JVM.
 # After bench_run: BENCH_RC, STARTUP_MS, SHUTDOWN_MS and RESULT (the program's last RESULT line).
 
 ROOT=$PWD
@@ -109,6 +110,9 @@ bench_run() {
     # shellcheck disable=SC2086 # a list of file names without spaces
     javac -d "$WORK/classes" $BENCH_SOURCES
     launch=(-cp "$WORK/classes" "$program")
+  elif [[ -n ${BENCH_CLASSPATH:-} ]]; then
+    # shellcheck disable=SC2206 # JVM options without spaces inside one option
+    launch=(${BENCH_JVM_OPTS:-} -cp "$BENCH_CLASSPATH" "$program")
   fi
 
   # The benchmark first: it is the token issuer the server will trust.
