@@ -73,8 +73,11 @@ class ValidationConfig {
     }
 
     /**
-     * The validator's warm-up (see {@link ValidatorWarmUp}); {@code srm.validation.warm-up-validations}
-     * (default 3,000, about 5 s of one core on the 2-core machine) validations once the server is ready.
+     * The validator's warm-up (see {@link ValidatorWarmUp}), both steps once the server is ready
+     * (during start-up they took a core the start needed: 48.7 s to ready against 32.8 s without
+     * validation, bench/foundation.sh): the R4 core definitions, then
+     * {@code srm.validation.warm-up-validations} (default 3,000) validations. A write that comes
+     * first waits for the definitions the warm-up is loading, as it would have loaded them itself.
      */
     @Bean
     ValidatorWarmUp validatorWarmUp(SanteRuraleIg ig,
@@ -87,6 +90,7 @@ class ValidationConfig {
             @Value("${srm.validation.enabled:true}") boolean enabled) {
         return ready -> {
             if (enabled) {
+                warmUp.loadDefinitions();
                 warmUp.compile();
             }
         };
@@ -94,13 +98,12 @@ class ValidationConfig {
 
     @Bean
     ProfileEnforcement profileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation,
-            IInterceptorService interceptorService, ValidatorWarmUp warmUp,
+            IInterceptorService interceptorService,
             @Value("${srm.validation.enabled:true}") boolean enabled,
             @Value("${srm.validation.parallel-entries:true}") boolean parallelEntries) {
         ProfileEnforcement enforcement = new ProfileEnforcement(ig, parallelEntries ? prevalidation : null);
         if (enabled) {
             interceptorService.registerInterceptor(enforcement);
-            warmUp.loadDefinitions();
         } else {
             log.warn("srm.validation.enabled=false: writes are NOT checked against the implementation guide");
         }

@@ -9,14 +9,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Warms the guide's validator in the background, in two steps.
  *
- * <p>At start ({@link #loadDefinitions}), one pass over the guide's examples: the validator's first
- * use loads the R4 core definitions (seconds), which the first write should not pay for. Once the
- * server is ready ({@link #compile}), more passes over the same examples, up to a number of
+ * <p>First ({@link #loadDefinitions}), one pass over the guide's examples: the validator's first
+ * use loads the R4 core definitions (seconds), which the first write should not pay for. Then
+ * ({@link #compile}), more passes over the same examples, up to a number of
  * validations: until the JIT has compiled the validator's hot paths, a resource costs two to five
  * times the CPU it costs later (measured in a plain JVM: 2.5–5 ms for the first 2,500 resources,
  * 1.2–1.8 ms after 3,000 validations of the examples), and a server that has just started would
- * hold its first few thousand sync entries to the guide at that price. The second step is kept out
- * of start-up so that readiness is not delayed.
+ * hold its first few thousand sync entries to the guide at that price. The server runs both once it
+ * is ready, so that readiness is not delayed.
  *
  * <p>It does not hold anything back: writes that arrive meanwhile are validated as usual, only
  * slower, and the warm-up's own validations (about one core for several seconds) compete with them.
@@ -45,7 +45,7 @@ final class ValidatorWarmUp {
         this.validations = Math.max(0, validations);
     }
 
-    /** First step, in a background thread: one validation of each example. */
+    /** First step, in a background thread: one validation of each example (loads the definitions). */
     void loadDefinitions() {
         definitions = start("ig-validator-warm-up", () -> {
             long start = System.nanoTime();

@@ -61,13 +61,15 @@ public final class InternalDetailsNeverLeave {
                     + " was written" + reference + ".";
             return new InvalidRequestException(message, outcome(OperationOutcome.IssueType.STRUCTURE, message));
         }
-        log.error("Answered with a generic error{}: {}", reference, failure.toString(), failure);
         if (databaseUnreachable(failure)) {
+            log.error("Answered 503, no database connection{}: {}", reference, failure.toString(), failure);
             return databaseAway(reference);
         }
         if (databaseOutOfResources(failure)) {
+            log.error("Answered 503, the database is out of resources{}: {}", reference, failure.toString(), failure);
             return databaseFull(reference);
         }
+        log.error("Answered with a generic error{}: {}", reference, failure.toString(), failure);
         String said = messages(failure);
         if (said.contains("invalid byte sequence") || said.contains("0x00")) {
             String message = "A text in this request holds a NUL character (\\u0000), which cannot be stored;"

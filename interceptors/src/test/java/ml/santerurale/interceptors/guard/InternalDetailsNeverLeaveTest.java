@@ -22,7 +22,11 @@ class InternalDetailsNeverLeaveTest {
                 new RuntimeException("PreparedStatementCallback; SQL [update srm_sync_batch set response_status = ?]",
                         new SQLTransientConnectionException("fhir - Connection is not available, request timed out after 30000ms")),
                 new RuntimeException("could not execute statement", new SQLException("Connection to localhost:5433 refused", "08001")),
-                new RuntimeException(new SQLException("terminating connection due to administrator command", "57P01")))) {
+                new RuntimeException(new SQLException("terminating connection due to administrator command", "57P01")),
+                // The load drill's 10x step: HAPI wraps a pool timeout met in a provider method.
+                new InternalErrorException("HAPI-0389: Failed to call access method: Failed to obtain JDBC Connection",
+                        new IllegalStateException("Failed to obtain JDBC Connection", new SQLTransientConnectionException(
+                                "fhir - Connection is not available, request timed out after 30001ms (total=20, active=20)"))))) {
             BaseServerResponseException answer = guard.hideInternals(null, unreachable);
 
             assertThat(answer.getStatusCode()).isEqualTo(503);
