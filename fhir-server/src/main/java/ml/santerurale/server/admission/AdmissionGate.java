@@ -5,12 +5,11 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
-import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.hl7.fhir.r4.model.OperationOutcome;
+import ml.santerurale.interceptors.guard.InternalDetailsNeverLeave;
 
 /**
  * Admission control of the FHIR endpoint: at most {@code maxConcurrent} requests are processed at
@@ -19,8 +18,9 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * (bench/load.sh, ten times the peak): requests queued for database connections until devices timed
  * out after 60 s, thousands in flight, while the pool's 20 connections were taken.
  *
- * <p>A HAPI interceptor, first on {@code SERVER_INCOMING_REQUEST_PRE_HANDLED} (before the token is
- * checked or the database is asked anything); the place is given back on
+ * <p>A HAPI interceptor on {@code SERVER_INCOMING_REQUEST_PRE_HANDLED}, after the rate limits and the
+ * not-ready and database-away gates (so that their refusals never wait for a place) and before every
+ * check that reads the database; the place is given back on
  * {@code SERVER_PROCESSING_COMPLETED}, which HAPI calls whatever the outcome. Does not guarantee
  * fairness between clients (rate limits do that), nor bound work the server starts on its own
  * (audit drain, exports, backups), nor requests that are not FHIR (the app's files, actuator).
@@ -43,7 +43,7 @@ final class AdmissionGate {
         this.retryAfterSeconds = Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 
-    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -2000)
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -999)
     public void admit(RequestDetails requestDetails) {
         boolean admitted;
         try {
@@ -80,11 +80,6 @@ final class AdmissionGate {
         String message = "The server is busy with other requests; nothing of this request was read or written."
                 + " Send it again in " + retryAfterSeconds + " seconds"
                 + (requestId == null ? "" : " (request id " + requestId + ")") + ".";
-        OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-                .setCode(OperationOutcome.IssueType.TRANSIENT).setDiagnostics(message);
-        UnclassifiedServerFailureException busy = new UnclassifiedServerFailureException(503, message, outcome);
-        busy.addResponseHeader("Retry-After", retryAfterSeconds);
-        return busy;
+        return InternalDetailsNeverLeave.unavailable(message, retryAfterSeconds);
     }
 }

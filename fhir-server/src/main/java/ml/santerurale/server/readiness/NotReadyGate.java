@@ -4,8 +4,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
-import org.hl7.fhir.r4.model.OperationOutcome;
+import ml.santerurale.interceptors.guard.InternalDetailsNeverLeave;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 
@@ -32,19 +31,14 @@ final class NotReadyGate {
         this.availability = availability;
     }
 
-    // Before every other hook of this pointcut, the database gate's (-1000) included.
+    // After the rate limits (-1100), before the database gate (-1000), admission (-999) and the checks.
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -1001)
     public void refuseUntilReady(RequestDetails requestDetails) {
         if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
             String requestId = requestDetails == null ? null : requestDetails.getRequestId();
             String message = "The server is starting or stopping; nothing of this request was read or written."
                     + " Send it again in a few seconds" + (requestId == null ? "" : " (request id " + requestId + ")") + ".";
-            OperationOutcome outcome = new OperationOutcome();
-            outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-                    .setCode(OperationOutcome.IssueType.TRANSIENT).setDiagnostics(message);
-            UnclassifiedServerFailureException notReady = new UnclassifiedServerFailureException(503, message, outcome);
-            notReady.addResponseHeader("Retry-After", RETRY_AFTER_SECONDS);
-            throw notReady;
+            throw InternalDetailsNeverLeave.unavailable(message, RETRY_AFTER_SECONDS);
         }
     }
 }

@@ -114,7 +114,11 @@ public final class InternalDetailsNeverLeave {
         return unavailable(message, FULL_RETRY_AFTER_SECONDS);
     }
 
-    private static BaseServerResponseException unavailable(String message, String retryAfterSeconds) {
+    /**
+     * A 503 {@code transient} with {@code Retry-After} and {@code message} as the OperationOutcome's
+     * diagnostics: the shape of every "come back later" answer of the server.
+     */
+    public static BaseServerResponseException unavailable(String message, String retryAfterSeconds) {
         UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503, message,
                 outcome(OperationOutcome.IssueType.TRANSIENT, message));
         unavailable.addResponseHeader("Retry-After", retryAfterSeconds);
