@@ -19,7 +19,8 @@
 # SRM_LOAD_STEP_SECONDS (120), SRM_LOAD_DRAIN_SECONDS (300: the devices' last retries),
 # SRM_LOAD_SOAK_MINUTES (30), JAVA_OPTS (server JVM), SRM_BENCH_SKIP_BUILD=1, SRM_BENCH_KEEP_LOG=<file>.
 # Exit status 1 when anything was lost, doubled or half-written, or a 5xx other than 503 answered
-# (soak: also any error, memory growth, or the audit outbox behind by more than 5 s).
+# (soak: also any error, memory that grows where it can leak, or a committed audit event waiting
+# in the outbox more than 5 s; bench/README.md, "What is printed").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=load

@@ -24,11 +24,16 @@ final class Drills implements AutoCloseable {
     private final DataSource database;
     private long drainServerErrors;
 
-    Drills(String fhirBase, DataSource database, long serverPid, java.io.InputStream catalogue, int maxSites) {
+    /**
+     * @param keepConnection whether the gauges keep one connection open between samples (a plain
+     *     data source, which opens a backend per connection), or take one each time (the server's
+     *     own pool in the test suite, from which they must not hold one the requests need)
+     */
+    Drills(String fhirBase, DataSource database, boolean keepConnection, long serverPid, java.io.InputStream catalogue, int maxSites) {
         this.database = database;
         List<SimulatedSite> sites = SimulatedSite.over(catalogue, maxSites, TestTokens.get(), Instant.now());
         this.drill = new LoadDrill(fhirBase, sites, FhirContext.forR4Cached(), ledger);
-        this.sampler = new GaugeSampler(new ServerGauges(serverPid, database));
+        this.sampler = new GaugeSampler(new ServerGauges(serverPid, database, keepConnection));
     }
 
     /** Runs one step and prints it. */
@@ -37,7 +42,7 @@ final class Drills implements AutoCloseable {
         ServerGauges.Sample before = sampler.now();
         LoadDrill.Step step = drill.run(profile);
         StepReport report = new StepReport(profile, step, before, sampler.now(), sampler.worstOutboxSeconds(),
-                sampler.worstOutboxRows(), drill.backlog());
+                sampler.worstOutboxWaitSeconds(), sampler.worstOutboxRows(), drill.backlog());
         report.print();
         System.out.println("RESULT " + report.json());
         return report;
@@ -90,6 +95,11 @@ final class Drills implements AutoCloseable {
     /** 5xx other than 503 answered while the devices' outboxes were drained (after {@link #finish}). */
     long drainServerErrors() {
         return drainServerErrors;
+    }
+
+    /** The size of PostgreSQL's shared memory segment (kB), -1 if unknown. */
+    long postgresSharedMemoryKb() {
+        return sampler.sharedMemoryKb();
     }
 
     List<ServerGauges.Sample> samples() {

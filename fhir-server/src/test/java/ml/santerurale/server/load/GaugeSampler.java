@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples the {@link ServerGauges} once a second in the background: the audit outbox's worst age
- * and rows since the last {@link #reset}, and every sample for the memory trend of a soak.
+ * Samples the {@link ServerGauges} in the background: once a second the audit outbox's worst age
+ * and rows since the last {@link #reset}, kept with every sample for the memory trend of a soak;
+ * four times a second the outbox's ids, for the longest wait of a committed event in it
+ * ({@link OutboxWait}).
  */
 final class GaugeSampler implements AutoCloseable {
 
     private final ServerGauges gauges;
     private final Thread thread;
     private final List<ServerGauges.Sample> samples = new ArrayList<>();
+    private final OutboxWait outboxWait = new OutboxWait();
     private double worstOutboxSeconds;
     private long worstOutboxRows;
     private volatile boolean running = true;
@@ -23,20 +26,35 @@ final class GaugeSampler implements AutoCloseable {
         thread.start();
     }
 
+    /** The outbox's ids every quarter of a second ({@link OutboxWait}), every gauge once a second. */
     private void loop() {
-        while (running) {
-            ServerGauges.Sample sample = gauges.sample();
-            synchronized (this) {
-                samples.add(sample);
-                worstOutboxSeconds = Math.max(worstOutboxSeconds, sample.outboxOldestSeconds());
-                worstOutboxRows = Math.max(worstOutboxRows, sample.outboxRows());
+        for (long tick = 0; running; tick++) {
+            if (tick % 4 == 0) {
+                ServerGauges.Sample sample = gauges.sample();
+                synchronized (this) {
+                    samples.add(sample);
+                    worstOutboxSeconds = Math.max(worstOutboxSeconds, sample.outboxOldestSeconds());
+                    worstOutboxRows = Math.max(worstOutboxRows, sample.outboxRows());
+                }
+            }
+            long started = System.nanoTime();
+            List<Long> ids = gauges.outboxIds();
+            long ended = System.nanoTime();
+            if (ids != null) {
+                synchronized (this) {
+                    outboxWait.poll(started, ended, ids);
+                }
             }
             try {
-                Thread.sleep(1000);
+                Thread.sleep(250);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    long sharedMemoryKb() {
+        return gauges.sharedMemoryKb();
     }
 
     ServerGauges.Sample now() {
@@ -46,6 +64,11 @@ final class GaugeSampler implements AutoCloseable {
     synchronized void reset() {
         worstOutboxSeconds = 0;
         worstOutboxRows = 0;
+        outboxWait.reset();
+    }
+
+    synchronized double worstOutboxWaitSeconds() {
+        return outboxWait.worstSeconds();
     }
 
     synchronized double worstOutboxSeconds() {
@@ -69,5 +92,6 @@ final class GaugeSampler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        gauges.close();
     }
 }

@@ -31,7 +31,7 @@ class LoadDrillTest extends ServerIntegrationTest {
         StorageCheck.Result stored;
         long drainServerErrors;
         try (InputStream catalogue = getClass().getResourceAsStream("/sites/mali-sites.json");
-                Drills drills = new Drills(fhirBase(), jdbc.getDataSource(), ProcessHandle.current().pid(), catalogue, SITES)) {
+                Drills drills = new Drills(fhirBase(), jdbc.getDataSource(), false, ProcessHandle.current().pid(), catalogue, SITES)) {
             report = drills.step(LoadProfile.peak(SITES, DURATION).times(MULTIPLIER));
             stored = drills.finish(Duration.ofSeconds(60));
             drainServerErrors = drills.drainServerErrors();

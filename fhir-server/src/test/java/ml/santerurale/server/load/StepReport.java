@@ -8,10 +8,11 @@ import ml.santerurale.server.load.Tally.Outcome;
 /**
  * The figures of one step, as printed: per interaction the offered rate, attempts and outcomes
  * and the latency percentiles of the successful ones; the server's CPU and memory, the audit
- * outbox's worst age, the host's load average; and whether, and how, the server gave way.
+ * outbox's worst age (since the writing transaction began) and longest wait of a committed event
+ * ({@link OutboxWait}), the host's load average; and whether, and how, the server gave way.
  */
 record StepReport(LoadProfile profile, LoadDrill.Step step, ServerGauges.Sample before, ServerGauges.Sample after,
-                  double worstOutboxSeconds, long worstOutboxRows, int backlog) {
+                  double worstOutboxSeconds, double worstOutboxWaitSeconds, long worstOutboxRows, int backlog) {
 
     /** A step gives way when the p95 of pushes is beyond this (ms), whatever else happens. */
     static final long PUSH_P95_LIMIT_MS = 10_000;
@@ -65,10 +66,14 @@ record StepReport(LoadProfile profile, LoadDrill.Step step, ServerGauges.Sample 
         double jvm = after.cpuSecondsServerSince(before), pg = after.cpuSecondsPostgresSince(before);
         System.out.printf(Locale.ROOT, "  CPU: server JVM %.1f s (%.0f %% of a core), PostgreSQL %.1f s (%.0f %%)%n",
                 jvm, jvm * 100 / seconds, pg, pg * 100 / seconds);
-        System.out.printf(Locale.ROOT, "  memory at the end: JVM RSS %d MB, PostgreSQL PSS %d MB%n",
-                after.jvmRssKb() / 1024, after.postgresPssKb() / 1024);
-        System.out.printf(Locale.ROOT, "  audit outbox: worst age %.1f s, most rows %d; 1-min load average %.2f -> %.2f on %d CPUs%n",
-                worstOutboxSeconds, worstOutboxRows, before.loadAverage(), after.loadAverage(),
+        ServerGauges.PostgresMemory memory = after.postgres();
+        System.out.printf(Locale.ROOT, "  memory at the end: JVM RSS %d MB, PostgreSQL PSS %d MB (shared %d MB, private %d MB;"
+                        + " %d client backends, the largest %.1f MB private)%n",
+                after.jvmRssKb() / 1024, memory.pssKb() / 1024, memory.sharedKb() / 1024, memory.privateKb() / 1024,
+                memory.clientBackends(), memory.largestBackendPrivateKb() / 1024.0);
+        System.out.printf(Locale.ROOT, "  audit outbox: longest wait after commit %.1f s, worst age %.1f s, most rows %d;"
+                        + " 1-min load average %.2f -> %.2f on %d CPUs%n",
+                worstOutboxWaitSeconds, worstOutboxSeconds, worstOutboxRows, before.loadAverage(), after.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
         List<String> how = gaveWay();
         System.out.println(how.isEmpty() ? "  kept up" : "  GAVE WAY: " + String.join("; ", how));
@@ -93,10 +98,12 @@ record StepReport(LoadProfile profile, LoadDrill.Step step, ServerGauges.Sample 
             sb.append(String.format(Locale.ROOT, ",\"%s_ok\":%d,\"%s_p50\":%d,\"%s_p95\":%d,\"%s_p99\":%d", k, s.count(Outcome.OK),
                     k, s.percentile(50), k, s.percentile(95), k, s.percentile(99)));
         }
-        sb.append(String.format(Locale.ROOT, ",\"429\":%d,\"503\":%d,\"5xx\":%d,\"lost\":%d,\"outbox_worst_s\":%.1f,\"jvm_rss_mb\":%d,"
-                        + "\"pg_pss_mb\":%d,\"load_before\":%.2f,\"load_after\":%.2f}",
+        sb.append(String.format(Locale.ROOT, ",\"429\":%d,\"503\":%d,\"5xx\":%d,\"lost\":%d,\"outbox_worst_s\":%.1f,\"outbox_wait_s\":%.1f,"
+                        + "\"jvm_rss_mb\":%d,\"pg_pss_mb\":%d,\"pg_shared_mb\":%d,\"pg_private_mb\":%d,\"load_before\":%.2f,"
+                        + "\"load_after\":%.2f}",
                 step.tally.count(Outcome.THROTTLED_429), step.tally.count(Outcome.UNAVAILABLE_503), serverErrors(),
-                step.tally.count(Outcome.TRANSPORT), worstOutboxSeconds, after.jvmRssKb() / 1024, after.postgresPssKb() / 1024,
+                step.tally.count(Outcome.TRANSPORT), worstOutboxSeconds, worstOutboxWaitSeconds, after.jvmRssKb() / 1024,
+                after.postgresPssKb() / 1024, after.postgres().sharedKb() / 1024, after.postgres().privateKb() / 1024,
                 before.loadAverage(), after.loadAverage()));
         return sb.append('}').toString();
     }
