@@ -64,10 +64,13 @@ public class FoundationBenchmark {
     static final int STEADY_BUNDLES = 20;
     /**
      * Extra Bundles between the two series, not measured (environment SRM_BENCH_EXTRA_WARMUP_BUNDLES,
-     * default 0): to see how the steady figure moves with a longer warm-up.
+     * default 150): with none, the JIT's compiler threads still used 8.3–8.8 s of CPU during the 20
+     * "steady" Bundles (about 10 s, validation on and off alike, measured per thread on 2 cores), so
+     * that series measured the JIT competing with the transactions; after 150 they used 1.7 s. The
+     * benchmark prints the compiler threads' CPU during the steady series. 0 gives the earlier figure.
      */
     static final int EXTRA_WARMUP_BUNDLES = Integer.parseInt(
-            System.getenv().getOrDefault("SRM_BENCH_EXTRA_WARMUP_BUNDLES", "0"));
+            System.getenv().getOrDefault("SRM_BENCH_EXTRA_WARMUP_BUNDLES", "150"));
     static final int PER_TYPE = 25;
     static final int THREADS = 8;
     static final int WARMUP_SECONDS = 3;
@@ -247,6 +250,8 @@ public class FoundationBenchmark {
         double writeTotalMs = 0;
         outbox.phase("write");
         double cpuBeforeSteadyWrites = -1;
+        long jitBeforeSteady = -1;
+        long gcBeforeSteady = -1;
         long writeStarted = System.nanoTime();
         long steadyStarted = 0;
         for (int b = 0; b < BUNDLES + STEADY_BUNDLES; b++) {
@@ -260,6 +265,8 @@ public class FoundationBenchmark {
                     checkTransactionResponse(BUNDLES + w, warmUp);
                 }
                 cpuBeforeSteadyWrites = serverCpuSeconds();
+                jitBeforeSteady = threadCpuMillis("C1 CompilerThre", "C2 CompilerThre");
+                gcBeforeSteady = threadCpuMillis("VM Thread", "GC Thread");
                 steadyStarted = System.nanoTime();
             }
             String bundle = transactionBundle();
@@ -298,6 +305,15 @@ public class FoundationBenchmark {
                 String.format(Locale.ROOT, "%.1f res/s", STEADY_BUNDLES * 4 * PER_TYPE * 1000.0 / steadyTotalMs),
                 percentile(steadyTx, 50) + "", percentile(steadyTx, 95) + "", steadyTx[steadyTx.length - 1] + " (max)"));
         System.out.printf("  per-bundle ms (in order): %s%n", Arrays.toString(allTxMillis));
+        long jitSteady = threadCpuMillis("C1 CompilerThre", "C2 CompilerThre") - jitBeforeSteady;
+        long gcSteady = threadCpuMillis("VM Thread", "GC Thread") - gcBeforeSteady;
+        if (jitBeforeSteady >= 0 && gcBeforeSteady >= 0) {
+            // Whether the steady series was steady: the JIT compilers' and the collector's CPU
+            // while it ran (a JIT still compiling takes a core the transactions would use).
+            result.num("tx_steady_jit_cpu_ms", jitSteady).num("tx_steady_gc_cpu_ms", gcSteady);
+            System.out.printf("  during the steady series (%.1f s): JIT compiler threads %d ms CPU, GC %d ms%n",
+                    steadyTotalMs / 1000, jitSteady, gcSteady);
+        }
         OutboxSampler.Lag writeLag = outbox.endPhase(result, "write");
         double writeCpu = serverCpuSeconds() - cpuBeforeSteadyWrites;
         if (cpuBeforeSteadyWrites >= 0 && writeCpu >= 0) {
@@ -826,6 +842,34 @@ public class FoundationBenchmark {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    /**
+     * CPU milliseconds used so far by the server JVM's threads whose names start with one of
+     * {@code prefixes} (Linux {@code /proc/<pid>/task/<tid>/comm} and {@code stat}: user + system),
+     * or -1 when unknown. Threads that ended are not counted.
+     */
+    long threadCpuMillis(String... prefixes) {
+        long ticksPerSecond = 100; // USER_HZ on Linux
+        long total = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (Arrays.stream(prefixes).noneMatch(name::startsWith)) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return total * 1000 / ticksPerSecond;
     }
 
     /** Below this share of one core (JVM + PostgreSQL, over one second) the server counts as quiet. */

@@ -52,7 +52,7 @@ if [[ "${SRM_BENCH_VALIDATION_COMPARE:-1}" == 1 ]]; then
   echo "Validation (implementation guide) on / off, same machine, one after the other:"
   printf '  %-52s %10s %10s\n' "figure" "on" "off"
   printf '  %-52s %10s %10s\n' "start-up to ready (ms)" "$ON_STARTUP" "$STARTUP_MS"
-  for f in tx_steady_p50_ms tx_steady_p95_ms tx_steady_server_cpu_ms_per_bundle tx_steady_quiet_wait_ms tx_p50_ms create_p50_ms create_p95_ms; do
+  for f in tx_steady_p50_ms tx_steady_p95_ms tx_steady_server_cpu_ms_per_bundle tx_steady_jit_cpu_ms tx_steady_gc_cpu_ms tx_steady_quiet_wait_ms tx_p50_ms create_p50_ms create_p95_ms; do
     printf '  %-52s %10s %10s\n' "$f" "$(field "$ON" "$f")" "$(field "$OFF" "$f")"
   done
   on_tx=$(field "$ON" tx_steady_p50_ms); off_tx=$(field "$OFF" tx_steady_p50_ms)
