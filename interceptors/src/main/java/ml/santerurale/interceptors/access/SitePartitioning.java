@@ -201,8 +201,23 @@ public class SitePartitioning {
         Set<String> sites = knownSites(caller.get());
         Set<String> names = new LinkedHashSet<>(sites);
         names.addAll(referringSitesFor(requestDetails, details, sites));
-        names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
+        if (!isReadById(details)) {
+            names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
+        }
         return RequestPartitionId.fromPartitionNames(new ArrayList<>(names));
+    }
+
+    /**
+     * A read or vread of one clinical record by id: no clinical record is ever stored in the
+     * default partition ({@link #partitionForCreate}), and a read by id has no includes or chains
+     * that could reach shared reference data, so the default partition is left out. With one site,
+     * HAPI then reads the record with a single-partition query, whose plan Hibernate caches,
+     * instead of the {@code partition IN (...) OR partition IS NULL} form it re-translates from
+     * SQM on every read (a collection parameter is not cacheable); the answer is the same.
+     */
+    private static boolean isReadById(ReadPartitionIdRequestDetails details) {
+        RestOperationTypeEnum operation = details.getRestOperationType();
+        return operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD;
     }
 
     /**
