@@ -36,12 +36,12 @@ import org.hl7.fhir.r4.model.Resource;
 @Interceptor
 public class ProfileEnforcement {
 
-    private final SanteRuraleIg ig;
+    private final RequestValidations validations;
     /** Null: every resource is validated when HAPI is about to store it, one after the other. */
     private final EntryPrevalidation prevalidation;
 
-    ProfileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation) {
-        this.ig = ig;
+    ProfileEnforcement(RequestValidations validations, EntryPrevalidation prevalidation) {
+        this.validations = validations;
         this.prevalidation = prevalidation;
     }
 
@@ -98,11 +98,11 @@ public class ProfileEnforcement {
         Integer entry = entryIndex(resource, requestDetails);
         ValidationResult done = prevalidation == null ? null
                 : prevalidation.resultFor(entry, resource, requestDetails.getUserData());
-        refuseErrors(resource, entry, done != null ? done : ig.validate(resource));
+        refuseErrors(resource, entry, done != null ? done : validations.validate(resource));
     }
 
     private void refuseErrors(IBaseResource resource, Integer entry) {
-        refuseErrors(resource, entry, ig.validate(resource));
+        refuseErrors(resource, entry, validations.validate(resource));
     }
 
     private void refuseErrors(IBaseResource resource, Integer entry, ValidationResult result) {

@@ -61,9 +61,9 @@ class ValidationConfig {
      * one after the other as HAPI reaches them.
      */
     @Bean(destroyMethod = "close")
-    EntryPrevalidation entryPrevalidation(SanteRuraleIg ig, MeterRegistry registry) {
+    EntryPrevalidation entryPrevalidation(RequestValidations requestValidations, MeterRegistry registry) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        EntryPrevalidation prevalidation = new EntryPrevalidation(ig::validate, threads, 4_096);
+        EntryPrevalidation prevalidation = new EntryPrevalidation(requestValidations::validate, threads, 4_096);
         String description = "Bundle entries held to the guide: validated ahead on another core, or by the request thread";
         FunctionCounter.builder("srm.validation.bundle.entries", prevalidation, EntryPrevalidation::usedAhead)
                 .description(description).tag("validated", "ahead").register(registry);
@@ -76,13 +76,20 @@ class ValidationConfig {
      * The validator's warm-up (see {@link ValidatorWarmUp}), both steps once the server is ready
      * (during start-up they took a core the start needed: 48.7 s to ready against 32.8 s without
      * validation, bench/foundation.sh): the R4 core definitions, then
-     * {@code srm.validation.warm-up-validations} (default 3,000) validations. A write that comes
-     * first waits for the definitions the warm-up is loading, as it would have loaded them itself.
+     * {@code srm.validation.warm-up-validations} (default 3,000) validations, clients' writes
+     * included, giving way to them. A write that comes first waits for the definitions the warm-up
+     * is loading, as it would have loaded them itself.
      */
     @Bean
-    ValidatorWarmUp validatorWarmUp(SanteRuraleIg ig,
+    ValidatorWarmUp validatorWarmUp(SanteRuraleIg ig, RequestValidations requestValidations,
             @Value("${srm.validation.warm-up-validations:3000}") int validations) {
-        return new ValidatorWarmUp(List.copyOf(ig.examples().values()), ig::validate, validations);
+        return new ValidatorWarmUp(List.copyOf(ig.examples().values()), ig::validate, validations, requestValidations);
+    }
+
+    /** Clients' writes held to the guide, counted for the warm-up (which gives way to them). */
+    @Bean
+    RequestValidations requestValidations(SanteRuraleIg ig) {
+        return new RequestValidations(ig::validate);
     }
 
     @Bean
@@ -97,11 +104,11 @@ class ValidationConfig {
     }
 
     @Bean
-    ProfileEnforcement profileEnforcement(SanteRuraleIg ig, EntryPrevalidation prevalidation,
+    ProfileEnforcement profileEnforcement(RequestValidations requestValidations, EntryPrevalidation prevalidation,
             IInterceptorService interceptorService,
             @Value("${srm.validation.enabled:true}") boolean enabled,
             @Value("${srm.validation.parallel-entries:true}") boolean parallelEntries) {
-        ProfileEnforcement enforcement = new ProfileEnforcement(ig, parallelEntries ? prevalidation : null);
+        ProfileEnforcement enforcement = new ProfileEnforcement(requestValidations, parallelEntries ? prevalidation : null);
         if (enabled) {
             interceptorService.registerInterceptor(enforcement);
         } else {

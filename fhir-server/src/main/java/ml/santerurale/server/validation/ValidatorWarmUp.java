@@ -1,6 +1,7 @@
 package ml.santerurale.server.validation;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.slf4j.Logger;
@@ -18,31 +19,45 @@ import org.slf4j.LoggerFactory;
  * hold its first few thousand sync entries to the guide at that price. The server runs both once it
  * is ready, so that readiness is not delayed.
  *
- * <p>It does not hold anything back: writes that arrive meanwhile are validated as usual, only
- * slower, and the warm-up's own validations (about one core for several seconds) compete with them.
- * It does not guarantee any speed: the JIT decides what it compiles and when.
+ * <p>It gives way to clients' writes: before each of its validations it waits while a write is
+ * being validated, or was less than {@value #QUIET_MILLIS} ms ago (between a Bundle's entries, or
+ * two Bundles of one sync), and the validations of writes count towards its number, since they
+ * teach the JIT the same code. Measured before it did (issue 17, side by side on 2 cores): the
+ * warm-up took more CPU than the requests during the first 20 transactions after a start, which
+ * then waited for a core. It does not hold anything back: a write that arrives while one of its
+ * validations runs waits for a core as before, for one validation (a few milliseconds). It does
+ * not guarantee any speed: the JIT decides what it compiles and when; nor that it ever ends on a
+ * server that is always writing (which warms the validator itself).
  */
 final class ValidatorWarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(ValidatorWarmUp.class);
 
+    /** How long after a client's validation the warm-up still waits, and how long it sleeps between looks. */
+    static final long QUIET_MILLIS = 200;
+    private static final long PAUSE_MILLIS = 20;
+
     private final List<? extends IBaseResource> examples;
     private final Consumer<IBaseResource> validator;
     private final int validations;
+    private final RequestValidations requests;
     private volatile Thread definitions;
 
     /**
      * @param examples    what to validate: the guide's examples, one of each profile at least
      * @param validator   the server's validation of a resource against its profile
-     * @param validations how many validations the second step runs (0: none)
+     * @param validations how many validations the second step runs, clients' included (0: none)
+     * @param requests    the validations of clients' writes, to give way to and to count
      */
-    ValidatorWarmUp(List<? extends IBaseResource> examples, Consumer<IBaseResource> validator, int validations) {
+    ValidatorWarmUp(List<? extends IBaseResource> examples, Consumer<IBaseResource> validator, int validations,
+            RequestValidations requests) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("the validator cannot be warmed up without examples");
         }
         this.examples = List.copyOf(examples);
         this.validator = validator;
         this.validations = Math.max(0, validations);
+        this.requests = requests;
     }
 
     /** First step, in a background thread: one validation of each example (loads the definitions). */
@@ -76,25 +91,42 @@ final class ValidatorWarmUp {
     /** Runs the second step in the calling thread; returns what it measured, in words. */
     String run() {
         long start = System.nanoTime();
+        long requestsAtStart = requests.done();
         int batch = Math.max(1, validations / 10);
         double firstBatch = 0;
         double lastBatch = 0;
         int done = 0;
-        while (done < validations && !Thread.currentThread().isInterrupted()) {
-            int size = Math.min(batch, validations - done);
-            long batchStart = System.nanoTime();
-            for (int i = 0; i < size; i++) {
-                validator.accept(examples.get((done + i) % examples.size()));
+        long inBatchNanos = 0;
+        long pausedNanos = 0;
+        long quietNanos = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        while (done + (requests.done() - requestsAtStart) < validations && !Thread.currentThread().isInterrupted()) {
+            if (requests.underway(quietNanos)) {
+                long pauseStart = System.nanoTime();
+                try {
+                    Thread.sleep(PAUSE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                pausedNanos += System.nanoTime() - pauseStart;
+                continue;
             }
-            done += size;
-            lastBatch = (System.nanoTime() - batchStart) / 1e6 / size;
-            if (firstBatch == 0) {
-                firstBatch = lastBatch;
+            long validationStart = System.nanoTime();
+            validator.accept(examples.get(done % examples.size()));
+            inBatchNanos += System.nanoTime() - validationStart;
+            done++;
+            if (done % batch == 0) {
+                lastBatch = inBatchNanos / 1e6 / batch;
+                if (firstBatch == 0) {
+                    firstBatch = lastBatch;
+                }
+                inBatchNanos = 0;
             }
         }
         return String.format(java.util.Locale.ROOT,
-                "%d validations in %d ms (%.2f ms each in the first tenth, %.2f ms in the last)",
-                done, (System.nanoTime() - start) / 1_000_000, firstBatch, lastBatch);
+                "%d validations in %d ms (%.2f ms each in the first tenth, %.2f ms in the last); %d by clients' writes"
+                        + " meanwhile, %d ms given way to them",
+                done, (System.nanoTime() - start) / 1_000_000, firstBatch, lastBatch,
+                requests.done() - requestsAtStart, pausedNanos / 1_000_000);
     }
 
     private static Thread start(String name, Runnable work) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Observation;
@@ -16,10 +19,12 @@ class ValidatorWarmUpTest {
 
     private final List<IBaseResource> examples = List.of(new Patient(), new Encounter(), new Observation());
     private final List<IBaseResource> validated = new CopyOnWriteArrayList<>();
+    /** A server where no client writes anything. */
+    private final RequestValidations idleServer = new RequestValidations(resource -> null);
 
     @Test
     void theSecondStepValidatesTheExamplesInTurnAsManyTimesAsConfigured() {
-        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 25);
+        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 25, idleServer);
 
         String measured = warmUp.run();
 
@@ -36,7 +41,7 @@ class ValidatorWarmUpTest {
                 sleep(200); // the first validation loads the definitions: slow
             }
             validated.add(resource);
-        }, 30);
+        }, 30, idleServer);
 
         warmUp.loadDefinitions();
         warmUp.compile();
@@ -52,7 +57,7 @@ class ValidatorWarmUpTest {
 
     @Test
     void noSecondStepWhenSetToZero() throws Exception {
-        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 0);
+        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 0, idleServer);
 
         warmUp.compile();
         Thread.sleep(200);
@@ -62,9 +67,64 @@ class ValidatorWarmUpTest {
     }
 
     @Test
+    void itWaitsWhileAClientsWriteIsBeingValidated() throws Exception {
+        CountDownLatch clientValidating = new CountDownLatch(1);
+        CountDownLatch clientMayFinish = new CountDownLatch(1);
+        RequestValidations requests = new RequestValidations(resource -> {
+            clientValidating.countDown();
+            await(clientMayFinish);
+            return null;
+        });
+        Thread client = new Thread(() -> requests.validate(new Patient()));
+        client.start();
+        assertThat(clientValidating.await(5, TimeUnit.SECONDS)).isTrue();
+        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 5, requests);
+        AtomicReference<String> measured = new AtomicReference<>();
+        Thread warming = new Thread(() -> measured.set(warmUp.run()));
+        warming.start();
+
+        Thread.sleep(300);
+        assertThat(validated).as("nothing while the client's validation runs").isEmpty();
+        clientMayFinish.countDown();
+        client.join(5_000);
+        warming.join(10_000);
+
+        assertThat(validated).as("the client's validation counts towards the five").hasSize(4);
+        assertThat(measured.get()).startsWith("4 validations in ").contains("1 by clients' writes");
+    }
+
+    @Test
+    void clientsValidationsCountTowardsItsNumber() {
+        AtomicLong clock = new AtomicLong();
+        RequestValidations requests = new RequestValidations(resource -> null, clock::get);
+        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, resource -> {
+            if (validated.isEmpty()) {
+                for (int i = 0; i < 4; i++) {
+                    requests.validate(new Patient());
+                }
+                clock.addAndGet(TimeUnit.SECONDS.toNanos(1)); // long enough ago: not underway any more
+            }
+            validated.add(resource);
+        }, 10, requests);
+
+        String measured = warmUp.run();
+
+        assertThat(validated).hasSize(6);
+        assertThat(measured).contains("4 by clients' writes");
+    }
+
+    @Test
     void aGuideWithoutExamplesCannotWarmTheValidator() {
-        assertThatThrownBy(() -> new ValidatorWarmUp(List.of(), validated::add, 10))
+        assertThatThrownBy(() -> new ValidatorWarmUp(List.of(), validated::add, 10, idleServer))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(long millis) {
