@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.SiteLabels;
+import ml.santerurale.interceptors.audit.BalpJson;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
@@ -205,7 +206,7 @@ public final class AuditOutboxDrainer {
         event.setId(id);
         event.getMeta().setVersionId("1").setLastUpdated(now);
         return new StoredAuditEvent(id, site, event.getRecorded().toInstant(), StoredAuditEvent.keysOf(event),
-                parser.encodeResourceToString(event));
+                BalpJson.encode(event, parser));
     }
 
     /**

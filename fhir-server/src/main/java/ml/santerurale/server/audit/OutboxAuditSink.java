@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.audit.AuditSink;
+import ml.santerurale.interceptors.audit.BalpJson;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -74,7 +75,7 @@ final class OutboxAuditSink implements AuditSink {
         long started = System.nanoTime();
         boolean joined = TransactionSynchronizationManager.isActualTransactionActive();
         IParser parser = fhirContext.newJsonParser();
-        List<String> json = events.stream().map(parser::encodeResourceToString).toList();
+        List<String> json = events.stream().map(event -> BalpJson.encode(event, parser)).toList();
         try {
             if (joined) {
                 Connection connection = DataSourceUtils.getConnection(dataSource);

@@ -9,7 +9,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * The validations of what clients write (by the request thread or ahead of it, {@link
- * EntryPrevalidation}), counted, so that the validator's warm-up ({@link ValidatorWarmUp}) can give
+ * EntryPrevalidation}) and the write requests in progress, counted, so that the validator's warm-up ({@link ValidatorWarmUp}) can give
  * way to them and count them towards its own goal: both exercise the same code for the JIT.
  *
  * <p>Does not count the warm-up's own validations, nor guarantee that a validation that started
@@ -19,7 +19,10 @@ final class RequestValidations {
 
     private final Function<IBaseResource, ValidationResult> validator;
     private final LongSupplier nanoClock;
+    private static final String WRITE = RequestValidations.class.getName() + ".write";
+
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger writes = new AtomicInteger();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong lastEndedNanos;
 
@@ -45,13 +48,34 @@ final class RequestValidations {
         }
     }
 
+    /**
+     * A client's write request starts (its resources will be validated, then stored): the warm-up
+     * gives way until it ends, not only while its resources are validated. Marks the request's data.
+     */
+    void writeStarted(java.util.Map<Object, Object> requestData) {
+        if (requestData.putIfAbsent(WRITE, Boolean.TRUE) == null) {
+            writes.incrementAndGet();
+        }
+    }
+
+    /** The request ends (whatever its outcome); nothing if {@link #writeStarted} did not mark it. */
+    void writeEnded(java.util.Map<Object, Object> requestData) {
+        if (requestData.remove(WRITE) != null) {
+            writes.decrementAndGet();
+            lastEndedNanos.set(nanoClock.getAsLong());
+        }
+    }
+
     /** Validations of clients' writes completed since start. */
     long done() {
         return done.get();
     }
 
-    /** Whether one is running now, or one ended less than {@code withinNanos} ago (a Bundle between two entries). */
+    /**
+     * Whether a validation or a write request is running now, or one ended less than
+     * {@code withinNanos} ago (between two Bundles of one sync).
+     */
     boolean underway(long withinNanos) {
-        return running.get() > 0 || nanoClock.getAsLong() - lastEndedNanos.get() < withinNanos;
+        return running.get() > 0 || writes.get() > 0 || nanoClock.getAsLong() - lastEndedNanos.get() < withinNanos;
     }
 }

@@ -94,6 +94,25 @@ class ValidatorWarmUpTest {
     }
 
     @Test
+    void itWaitsWhileAClientsWriteRequestIsProcessedNotOnlyValidated() throws Exception {
+        RequestValidations requests = new RequestValidations(resource -> null);
+        java.util.Map<Object, Object> write = new java.util.HashMap<>();
+        java.util.Map<Object, Object> read = new java.util.HashMap<>();
+        requests.writeStarted(write);
+        requests.writeEnded(read); // a request that was not a write ends: changes nothing
+        ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 5, requests);
+        Thread warming = new Thread(warmUp::run);
+        warming.start();
+
+        Thread.sleep(300);
+        assertThat(validated).as("nothing while the write is stored").isEmpty();
+        requests.writeEnded(write);
+        warming.join(10_000);
+
+        assertThat(validated).hasSize(5);
+    }
+
+    @Test
     void clientsValidationsCountTowardsItsNumber() {
         AtomicLong clock = new AtomicLong();
         RequestValidations requests = new RequestValidations(resource -> null, clock::get);
