@@ -55,6 +55,37 @@ class SearchTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aNameSearchOfAFewPagesIsCountedByItsFirstPassAndPagesThroughEveryMatch() {
+        String family = "Premier" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+        Set<String> created = new HashSet<>();
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (int i = 0; i < 45; i++) {
+            Patient patient = ml.santerurale.server.support.Conforming.patient(family, "Awa" + i);
+            String id = UUID.randomUUID().toString();
+            patient.setId(id);
+            bundle.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+            created.add(id);
+        }
+        assertThat(postJson("", json(bundle)).statusCode()).isEqualTo(200);
+
+        Bundle first = parse(Bundle.class, get("/Patient?family=" + family.substring(0, 12)).body());
+
+        assertThat(first.getEntry()).hasSize(20);
+        assertThat(first.hasTotal()).as("the first pass found every match, so the search knows its size").isTrue();
+        assertThat(first.getTotal()).isEqualTo(45);
+        List<String> seen = new ArrayList<>();
+        first.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
+        Bundle page = first;
+        while (page.getLink("next") != null) {
+            page = parse(Bundle.class, send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(page.getLink("next").getUrl()))
+                    .header("Authorization", "Bearer " + token()).GET()).body());
+            page.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
+        }
+        assertThat(seen).hasSize(45).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(seen)).isEqualTo(created);
+    }
+
+    @Test
     void findsNamesWhateverTheAccentsAndCase() {
         String given = "Bakary" + UUID.randomUUID().toString().substring(0, 6);
         Patient patient = patient("Traoré", given);
