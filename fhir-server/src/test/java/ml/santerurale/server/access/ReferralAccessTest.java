@@ -175,6 +175,31 @@ class ReferralAccessTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aSearchNamingTheReferredPatientCountsNoRecordItMayNotSee() {
+        // A record about the referred patient that the referral does not open (a Provenance at Djéli):
+        // not shown, and not counted either (a count is not loaded, so the backstop never sees it).
+        Patient target = new Patient();
+        target.setId("Patient/" + patientId);
+        org.hl7.fhir.r4.model.Provenance provenance = ml.santerurale.server.support.ClinicalRecords
+                .syncProvenance(target, "major.djeli.ref", "tablette-djeli");
+        String provenanceId = provenance.getIdElement().getIdPart();
+        HttpResponse<String> written = as(djeli, () -> putJson("/Provenance/" + provenanceId, json(provenance)));
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(201);
+        assertThat(parse(Bundle.class, as(djeli, () -> get("/Provenance?patient=" + patientId)).body()).getTotal())
+                .as("Djéli counts its own record").isEqualTo(1);
+
+        for (String query : java.util.List.of("", "&_total=accurate", "&_summary=count", "&_count=0")) {
+            HttpResponse<String> search = as(konobougou, () -> get("/Provenance?patient=" + patientId + query));
+
+            assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
+            Bundle page = parse(Bundle.class, search.body());
+            assertThat(page.getEntry()).as(query).isEmpty();
+            assertThat(page.hasTotal() && page.getTotal() != 0).as("a total that counts the record it did not show (%s): %s",
+                    query, search.body()).isFalse();
+        }
+    }
+
+    @Test
     void aThirdSiteSeesNothing() {
         String third = TestTokens.get().user("soignant.tamani", Set.of("soignant"), Set.of("CSCOM-TAMANI"));
         assertThat(as(third, () -> get("/Patient/" + patientId)).statusCode()).isEqualTo(404);

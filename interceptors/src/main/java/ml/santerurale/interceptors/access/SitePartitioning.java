@@ -82,6 +82,21 @@ public class SitePartitioning {
             "DocumentReference", "DocumentReference.subject",
             "Consent", "Consent.patient");
 
+    /**
+     * The types a referral can open at the referring site: the patient, the referral, and the
+     * patient's own records. A read of any other type (a Provenance naming the patient, say) stays
+     * within the caller's sites: the backstop would drop every such record at the referring site
+     * anyway, but a count ({@code _summary=count}) is not loaded, so it would have counted them.
+     */
+    static final Set<String> REFERRED_TYPES;
+
+    static {
+        Set<String> types = new java.util.HashSet<>(OWN_PATIENT.keySet());
+        types.add("Patient");
+        types.add("ServiceRequest");
+        REFERRED_TYPES = Set.copyOf(types);
+    }
+
     private static final String GRANTS_KEY = SitePartitioning.class.getName() + ".grants";
     private static final String SITES_KEY = SitePartitioning.class.getName() + ".sites";
 
@@ -200,7 +215,9 @@ public class SitePartitioning {
         }
         Set<String> sites = knownSites(caller.get());
         Set<String> names = new LinkedHashSet<>(sites);
-        names.addAll(referringSitesFor(requestDetails, details, sites));
+        if (type == null || REFERRED_TYPES.contains(type)) {
+            names.addAll(referringSitesFor(requestDetails, details, sites));
+        }
         if (!isReadById(details)) {
             names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
         }
