@@ -114,6 +114,8 @@ public class FoundationBenchmark {
     final HttpClient http;
     final KeyPair keys;
     String bearer;
+    /** A second before the steady series of writes (before the first series if there is none): the pull's _since. */
+    Instant steadySince;
     /** Sequential single creates after the transactions; the second half is reported. */
     static final int SINGLE_CREATES = 100;
     final Random random = new Random(20261101L);
@@ -254,6 +256,7 @@ public class FoundationBenchmark {
         long gcBeforeSteady = -1;
         long writeStarted = System.nanoTime();
         long steadyStarted = 0;
+        steadySince = Instant.now().minusSeconds(1);
         for (int b = 0; b < BUNDLES + STEADY_BUNDLES; b++) {
             if (b == BUNDLES) {
                 long quietMs = awaitServerQuiet();
@@ -264,6 +267,7 @@ public class FoundationBenchmark {
                     HttpResponse<String> warmUp = postTransaction(transactionBundle());
                     checkTransactionResponse(BUNDLES + w, warmUp);
                 }
+                steadySince = Instant.now().minusSeconds(1);
                 cpuBeforeSteadyWrites = serverCpuSeconds();
                 jitBeforeSteady = threadCpuMillis("C1 CompilerThre", "C2 CompilerThre");
                 gcBeforeSteady = threadCpuMillis("VM Thread", "GC Thread");
@@ -346,6 +350,7 @@ public class FoundationBenchmark {
 
         // b. Reads
         int errors = 0;
+        double cpuBeforeReads = serverCpuSeconds();
         outbox.phase("read");
         Phase read = measure("GET Patient/{id}", readSeconds, () -> {
             String id = patientIds.get(ThreadLocalRandom.current().nextInt(patientIds.size()));
@@ -365,6 +370,26 @@ public class FoundationBenchmark {
         OutboxSampler.Lag searchLag = outbox.endPhase(result, "search");
         outbox.stopSampling();
         result.num("read_threads", THREADS).num("read_seconds", readSeconds);
+        double cpuAfterSearches = serverCpuSeconds();
+        int readsAndSearches = read.nanos.length + search.nanos.length;
+        if (cpuBeforeReads >= 0 && cpuAfterSearches >= 0 && readsAndSearches > 0) {
+            // JVM + PostgreSQL, as ../shared/bench/side-by-side.sh prints it (there for all phases mixed)
+            result.num("server_cpu_ms_per_read_or_search", round2((cpuAfterSearches - cpuBeforeReads) * 1000 / readsAndSearches));
+        }
+
+        // b'. A device's pull of the change feed since the steady series (its 2,000 resources and the single creates)
+        HistoryPull.Figures history = HistoryPull.pull(http, base + "/fhir", bearer, steadySince, 500);
+        result.num("history_since_ms", history.millis()).num("history_since_entries", history.entries())
+                .num("history_since_pages", history.pages()).num("history_since_wire_bytes", history.wireBytes())
+                .num("history_since_json_bytes", history.jsonBytes());
+        if (history.firstError() != null) {
+            System.out.println("  ERROR history: " + history.firstError());
+            errors++;
+        }
+        table.add(row("GET _history?_since=<steady series>&_count=500, gzip", history.entries() + " entries",
+                history.pages() + " pages", history.millis() + " ms",
+                String.format(Locale.ROOT, "%.2f MB wire", history.wireBytes() / 1048576.0),
+                String.format(Locale.ROOT, "%.2f MB JSON", history.jsonBytes() / 1048576.0)));
 
         // c. Memory
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));

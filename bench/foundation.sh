@@ -22,12 +22,13 @@ BENCH_NAME=bench
 SERVER_TIMEOUT=420      # hard limit on the server process (s)
 BENCH_TIMEOUT=300       # limit on the client program once the server is ready (s)
 READ_SECONDS=${1:-20}
+BENCH_SOURCES="bench/FoundationBenchmark.java bench/HistoryPull.java"
 source bench/harness.sh
 
 field() { grep -o "\"$2\":[0-9.]*" <<<"$1" | head -n 1 | cut -d: -f2; }
 
 bench_build
-bench_run bench/FoundationBenchmark.java "$READ_SECONDS"
+bench_run FoundationBenchmark "$READ_SECONDS"
 echo
 echo "Start-up (launch -> first 200 on /actuator/health/readiness, empty database): $STARTUP_MS ms"
 [[ -n $SHUTDOWN_MS ]] && echo "Shutdown (SIGTERM -> exit): $SHUTDOWN_MS ms"
@@ -45,7 +46,7 @@ if [[ "${SRM_BENCH_VALIDATION_COMPARE:-1}" == 1 ]]; then
   rm -rf "$WORK"
   log "second run: the same benchmark with SRM_VALIDATION_ENABLED=false"
   export SRM_VALIDATION_ENABLED=false
-  bench_run bench/FoundationBenchmark.java "$READ_SECONDS"
+  bench_run FoundationBenchmark "$READ_SECONDS"
   unset SRM_VALIDATION_ENABLED
   OFF=$RESULT
   echo

@@ -40,8 +40,8 @@ import org.hl7.fhir.r4.model.Resource;
  * whose resource names none is asked to say which (400). The site is stamped as the label.
  *
  * <p>An active referral to one of the caller's sites opens the referring site's partition only
- * to reads that name the referred patient (or the referral) explicitly; what is loaded there is
- * still filtered to that patient's record.
+ * to reads that name the referred patient (or the referral) explicitly, of the types a referral
+ * grants ({@link #REFERRED_TYPES}); what is loaded there is still filtered to that patient's record.
  *
  * <p>Three gaps of partitioning are closed here too: page links of a search serve only the user
  * who ran it (HAPI keeps no partition for cached searches); a written reference to a clinical
