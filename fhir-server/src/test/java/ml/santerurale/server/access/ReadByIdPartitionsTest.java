@@ -96,6 +96,21 @@ class ReadByIdPartitionsTest extends ServerIntegrationTest {
     }
 
     @Test
+    void aCallerAttachedToNoKnownSiteReadsNothingByIdAndIsToldItIsMissing() {
+        String id = patientAtKonobougou("NoSite" + Names.unique(8));
+        String missing = UUID.randomUUID().toString();
+        for (Set<String> siteIds : List.of(Set.of("CSCOM-NOWHERE"), Set.<String>of())) {
+            String nowhere = TestTokens.get().user("soignant.nowhere.test", Set.of("soignant"), siteIds);
+
+            HttpResponse<String> existing = as(nowhere, () -> get("/Patient/" + id));
+            HttpResponse<String> absent = as(nowhere, () -> get("/Patient/" + missing));
+
+            assertThat(existing.statusCode()).as("%s: %s", siteIds, existing.body()).isEqualTo(absent.statusCode()).isIn(403, 404);
+            assertThat(existing.body().replace(id, "ID")).isEqualTo(absent.body().replace(missing, "ID"));
+        }
+    }
+
+    @Test
     void aSearchStillReachesTheDefaultPartitionOfReferenceData() {
         String family = "SearchPartition" + Names.unique(8);
         patientAtKonobougou(family);

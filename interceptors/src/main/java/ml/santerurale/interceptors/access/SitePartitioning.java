@@ -218,7 +218,9 @@ public class SitePartitioning {
         if (type == null || REFERRED_TYPES.contains(type)) {
             names.addAll(referringSitesFor(requestDetails, details, sites));
         }
-        if (!isReadById(details)) {
+        // A caller attached to no known site keeps the default partition even for a read by id: HAPI
+        // fails (500) on an empty partition list, and no clinical record is found there (404).
+        if (!isReadById(details) || names.isEmpty()) {
             names.add(ca.uhn.fhir.jpa.model.util.JpaConstants.DEFAULT_PARTITION_NAME);
         }
         return RequestPartitionId.fromPartitionNames(new ArrayList<>(names));
