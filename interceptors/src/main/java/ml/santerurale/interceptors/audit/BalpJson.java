@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
@@ -64,31 +65,25 @@ public final class BalpJson {
         if (event.hasMeta() && !canEncode(event.getMeta())) {
             return false;
         }
-        for (Coding coding : event.getSubtype()) {
-            if (!plain(coding)) {
-                return false;
-            }
-        }
-        for (AuditEventAgentComponent agent : event.getAgent()) {
-            if (!canEncode(agent)) {
-                return false;
-            }
-        }
         AuditEvent.AuditEventSourceComponent source = event.getSource();
         if (source.hasExtension() || source.hasModifierExtension() || source.hasId() || !plain(source.getSiteElement())
                 || !plain(source.getObserver())) {
             return false;
         }
-        for (Coding coding : source.getType()) {
-            if (!plain(coding)) {
-                return false;
-            }
-        }
-        for (AuditEventEntityComponent entity : event.getEntity()) {
-            if (entity.hasExtension() || entity.hasModifierExtension() || entity.hasId() || entity.hasLifecycle()
-                    || entity.hasSecurityLabel() || entity.hasDetail() || !plain(entity.getWhat())
-                    || !plain(entity.getType()) || !plain(entity.getRole()) || !plain(entity.getNameElement())
-                    || !plain(entity.getDescriptionElement()) || !plain(entity.getQueryElement())) {
+        return all(event.getSubtype(), BalpJson::plain) && all(event.getAgent(), BalpJson::canEncode)
+                && all(source.getType(), BalpJson::plain) && all(event.getEntity(), BalpJson::canEncode);
+    }
+
+    private static boolean canEncode(AuditEventEntityComponent entity) {
+        return !entity.hasExtension() && !entity.hasModifierExtension() && !entity.hasId() && !entity.hasLifecycle()
+                && !entity.hasSecurityLabel() && !entity.hasDetail() && plain(entity.getWhat())
+                && plain(entity.getType()) && plain(entity.getRole()) && plain(entity.getNameElement())
+                && plain(entity.getDescriptionElement()) && plain(entity.getQueryElement());
+    }
+
+    private static <T> boolean all(List<T> items, Predicate<T> plain) {
+        for (T item : items) {
+            if (!plain.test(item)) {
                 return false;
             }
         }
@@ -96,16 +91,9 @@ public final class BalpJson {
     }
 
     private static boolean canEncode(Meta meta) {
-        if (meta.hasExtension() || meta.hasId() || meta.hasProfile() || meta.hasTag() || meta.hasSource()
-                || !plain(meta.getVersionIdElement()) || !plain(meta.getLastUpdatedElement())) {
-            return false;
-        }
-        for (Coding coding : meta.getSecurity()) {
-            if (!plain(coding)) {
-                return false;
-            }
-        }
-        return true;
+        return !meta.hasExtension() && !meta.hasId() && !meta.hasProfile() && !meta.hasTag() && !meta.hasSource()
+                && plain(meta.getVersionIdElement()) && plain(meta.getLastUpdatedElement())
+                && all(meta.getSecurity(), BalpJson::plain);
     }
 
     private static boolean canEncode(AuditEventAgentComponent agent) {
@@ -114,21 +102,10 @@ public final class BalpJson {
                 || !plain(agent.getAltIdElement()) || !plain(agent.getNameElement()) || !plain(agent.getRequestorElement())) {
             return false;
         }
-        for (Extension extension : agent.getExtension()) {
-            if (extension.hasExtension() || extension.hasId() || !(extension.getValue() instanceof Identifier identifier)
-                    || !plain(identifier)) {
-                return false;
-            }
-        }
-        for (CodeableConcept role : agent.getRole()) {
-            if (!plain(role)) {
-                return false;
-            }
-        }
-        for (PrimitiveType<?> policy : agent.getPolicy()) {
-            if (!plain(policy)) {
-                return false;
-            }
+        if (!all(agent.getExtension(), extension -> !extension.hasExtension() && !extension.hasId()
+                && extension.getValue() instanceof Identifier identifier && plain(identifier))
+                || !all(agent.getRole(), BalpJson::plain) || !all(agent.getPolicy(), BalpJson::plain)) {
+            return false;
         }
         AuditEvent.AuditEventAgentNetworkComponent network = agent.getNetwork();
         return !network.hasExtension() && !network.hasModifierExtension() && !network.hasId()
@@ -153,15 +130,7 @@ public final class BalpJson {
         if (concept == null) {
             return true;
         }
-        if (!bare(concept) || !plain(concept.getTextElement())) {
-            return false;
-        }
-        for (Coding coding : concept.getCoding()) {
-            if (!plain(coding)) {
-                return false;
-            }
-        }
-        return true;
+        return bare(concept) && plain(concept.getTextElement()) && all(concept.getCoding(), BalpJson::plain);
     }
 
     private static boolean plain(Identifier identifier) {
