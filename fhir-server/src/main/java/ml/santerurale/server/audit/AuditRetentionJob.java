@@ -19,8 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * retention purge, which the table's trigger requires of any delete.
  *
  * <p>Does not guarantee that the purge finishes in one run (a failure stops it; the next run
- * resumes). Runs on one node at a time only by schedule, not by lock: two concurrent runs would
- * delete disjoint or already deleted rows, and each would record its own count.
+ * resumes). Runs once at a time in this JVM (a run called while another is under way waits for
+ * it, so each records the rows it deleted itself); across nodes only by schedule, not by lock: two
+ * nodes' concurrent runs would delete disjoint or already deleted rows, each recording its own count.
  */
 public final class AuditRetentionJob {
 
@@ -46,7 +47,7 @@ public final class AuditRetentionJob {
     }
 
     /** Runs the purge now; returns how many audit events were deleted. */
-    public int purge() {
+    public synchronized int purge() {
         Instant cutoff = clock.instant().atZone(ZoneOffset.UTC).minus(retention).toInstant();
         int deleted = 0;
         String failure = null;
