@@ -38,6 +38,12 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
         SubscriptionChannelConfig.class, ThreadPoolFactoryConfig.class})
 class FhirJpaConfig {
 
+    /** HAPI's repositories are built after the server is ready (see the class). */
+    @Bean
+    static LazyRepositories lazyRepositories() {
+        return new LazyRepositories();
+    }
+
     @Bean
     JpaStorageSettings jpaStorageSettings(FhirProperties properties) {
         JpaStorageSettings settings = new JpaStorageSettings();
