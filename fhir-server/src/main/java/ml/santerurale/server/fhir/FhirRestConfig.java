@@ -4,6 +4,9 @@ import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
+import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
+import ca.uhn.fhir.jpa.provider.BaseJpaResourceProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
@@ -17,6 +20,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.List;
+import javax.sql.DataSource;
 import ml.santerurale.interceptors.guard.ContainsOnlyOnReferenceData;
 import ml.santerurale.interceptors.guard.DeleteConflictsExplained;
 import ml.santerurale.interceptors.guard.RequestSizeGuard;
@@ -24,9 +28,11 @@ import ml.santerurale.interceptors.guard.ServedTypesGuard;
 import ml.santerurale.interceptors.guard.TransactionBundleGuard;
 import ml.santerurale.interceptors.versioning.IfMatchOnMissingResource;
 import ml.santerurale.interceptors.versioning.StaleVersionAsPreconditionFailed;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The FHIR REST endpoint at {@code /fhir}: one resource provider per served type, the capability
@@ -44,6 +50,7 @@ import org.springframework.context.annotation.Configuration;
 class FhirRestConfig {
 
     @Bean
+    @SuppressWarnings("unchecked")
     RestfulServer restfulServer(
             IFhirSystemDao<?, ?> systemDao,
             ResourceProviderFactory resourceProviderFactory,
@@ -53,7 +60,8 @@ class FhirRestConfig {
             DatabaseBackedPagingProvider pagingProvider,
             IInterceptorService interceptorService,
             FhirProperties properties,
-            ServedTypesGuard servedTypesGuard) {
+            ServedTypesGuard servedTypesGuard,
+            ReadInOneQuery reads) {
         // The requests' view of the shared service: each storage hook runs once (see RequestBroadcaster).
         RestfulServer server = new RestfulServer(systemDao.getContext(), new RequestBroadcaster(interceptorService));
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
@@ -64,6 +72,11 @@ class FhirRestConfig {
                 // The audit trail is not in HAPI's tables: audit.AuditTrailProvider serves it.
                 .filter(p -> !"AuditEvent".equals(p.getResourceType().getSimpleName()))
                 .toList();
+        // A read of a current version in one query (see ReadInOneQuery); everything else is HAPI's.
+        providers.stream()
+                .filter(BaseJpaResourceProvider.class::isInstance)
+                .map(p -> (BaseJpaResourceProvider<IBaseResource>) p)
+                .forEach(p -> p.setDao(reads.wrap(p.getDao(), systemDao.getContext().getResourceType(p.getResourceType()))));
         server.registerProviders(providers);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport));
@@ -92,6 +105,12 @@ class FhirRestConfig {
             return new HardcodedServerAddressStrategy(properties.serverAddress());
         }
         return properties.trustForwardedHeaders() ? new ApacheProxyAddressStrategy(false) : new IncomingRequestAddressStrategy();
+    }
+
+    @Bean
+    ReadInOneQuery readInOneQuery(DataSource dataSource, IRequestPartitionHelperSvc partitionHelper,
+            IJpaStorageResourceParser storageParser, IInterceptorService interceptorService) {
+        return new ReadInOneQuery(new JdbcTemplate(dataSource), partitionHelper, storageParser, interceptorService);
     }
 
     /** Also answers the unserved entries of a batch one by one ({@code sync.BatchOfServedEntries}). */

@@ -1,0 +1,112 @@
+package ml.santerurale.server.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import ml.santerurale.server.support.Conforming;
+import ml.santerurale.server.support.Names;
+import ml.santerurale.server.support.ServerIntegrationTest;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A read of a current version answered in one query ({@link ReadInOneQuery}) is the read HAPI
+ * answers: the same body, byte for byte, and the same version headers as HAPI's version read of
+ * that version (which HAPI still serves), whatever the meta (tags, the site's security label,
+ * profiles, source) and the format; what it does not serve (missing, deleted, version reads)
+ * HAPI answers as before.
+ */
+class ReadInOneQueryTest extends ServerIntegrationTest {
+
+    @Autowired
+    ReadInOneQuery reads;
+
+    private String stored(Patient patient) {
+        String id = UUID.randomUUID().toString();
+        patient.setId(id);
+        HttpResponse<String> put = putJson("/Patient/" + id, json(patient));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        return id;
+    }
+
+    private HttpResponse<String> getAs(String path, String accept) {
+        return send(request(path).header("Accept", accept).GET());
+    }
+
+    private void assertSameAnswer(String read, String versionRead, String accept) {
+        long before = reads.served();
+        HttpResponse<String> fast = getAs(read, accept);
+        assertThat(reads.served()).as("served in one query: " + read).isEqualTo(before + 1);
+        HttpResponse<String> hapi = getAs(versionRead, accept);
+        assertThat(reads.served()).as("a version read is HAPI's").isEqualTo(before + 1);
+        assertThat(fast.statusCode()).as(fast.body()).isEqualTo(200);
+        assertThat(hapi.statusCode()).as(hapi.body()).isEqualTo(200);
+        assertThat(fast.body()).isEqualTo(hapi.body());
+        for (String header : new String[] {"ETag", "Last-Modified", "Content-Type"}) {
+            assertThat(fast.headers().firstValue(header)).as(header).isEqualTo(hapi.headers().firstValue(header));
+        }
+    }
+
+    @Test
+    void aReadAnswersWhatHapisVersionReadAnswersWithTagsProfileAndSource() {
+        Patient patient = Conforming.patient("OneQuery" + Names.unique(8), "Awa");
+        patient.getMeta().addTag(new Coding("https://example.org/tags", "follow-up", "Suivi"));
+        patient.getMeta().setSource("urn:uuid:" + UUID.randomUUID());
+        String id = stored(patient);
+
+        assertSameAnswer("/Patient/" + id, "/Patient/" + id + "/_history/1", "application/fhir+json");
+        assertSameAnswer("/Patient/" + id, "/Patient/" + id + "/_history/1", "application/fhir+xml");
+        assertSameAnswer("/Patient/" + id + "?_elements=name", "/Patient/" + id + "/_history/1?_elements=name",
+                "application/fhir+json");
+
+        HttpResponse<String> body = get("/Patient/" + id);
+        Patient read = parse(Patient.class, body.body());
+        assertThat(read.getMeta().getTag()).extracting(Coding::getCode).contains("follow-up");
+        assertThat(read.getMeta().getSecurity()).as("the site label").isNotEmpty();
+        assertThat(read.getMeta().getSource()).as("with HAPI's request id").startsWith(patient.getMeta().getSource() + "#");
+        assertThat(read.getMeta().getVersionId()).isEqualTo("1");
+    }
+
+    @Test
+    void aReadAfterAnUpdateAnswersTheNewVersion() {
+        Patient patient = Conforming.patient("OneQueryUpdated" + Names.unique(8), "Awa");
+        String id = stored(patient);
+        patient.setId(id);
+        patient.addName().setFamily("Nouveau").addGiven("Nom");
+        HttpResponse<String> update = putJson("/Patient/" + id, json(patient));
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+
+        assertSameAnswer("/Patient/" + id, "/Patient/" + id + "/_history/2", "application/fhir+json");
+        assertThat(parse(Patient.class, get("/Patient/" + id).body()).getName()).hasSize(2);
+    }
+
+    @Test
+    void anotherTypeIsServedTheSameWay() {
+        String patient = stored(Conforming.patient("OneQueryEncounter" + Names.unique(8), "Awa"));
+        Encounter encounter = Conforming.encounter("Patient/" + patient, "Organization/cscom-konobougou");
+        HttpResponse<String> created = postJson("/Encounter", json(encounter));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = parse(Encounter.class, created.body()).getIdElement().getIdPart();
+
+        assertSameAnswer("/Encounter/" + id, "/Encounter/" + id + "/_history/1", "application/fhir+json");
+    }
+
+    @Test
+    void missingAndDeletedRecordsAreAnsweredByHapiAsBefore() {
+        long before = reads.served();
+        HttpResponse<String> missing = get("/Patient/" + UUID.randomUUID());
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+        assertThat(missing.body()).contains("OperationOutcome");
+
+        String id = stored(Conforming.patient("OneQueryDeleted" + Names.unique(8), "Awa"));
+        HttpResponse<String> delete = send(request("/Patient/" + id).DELETE());
+        assertThat(delete.statusCode()).as(delete.body()).isIn(200, 204);
+        HttpResponse<String> gone = get("/Patient/" + id);
+        assertThat(gone.statusCode()).as(gone.body()).isEqualTo(410);
+        assertThat(reads.served()).as("neither was served in one query").isEqualTo(before);
+    }
+}
