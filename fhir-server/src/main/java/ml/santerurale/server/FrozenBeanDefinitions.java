@@ -18,9 +18,9 @@ import org.springframework.context.annotation.Configuration;
  * entity manager, the validation chain) was built with each autowired dependency predicting the
  * type of every bean definition (a quarter of the main thread's start-up, docs/PERFORMANCE.md).
  *
- * <p>Created among the bean post-processors, which Spring registers after the last factory
- * post-processor and before {@code onRefresh}; nothing in this application registers bean
- * definitions later. Does not guarantee that a bean definition registered after this point is
+ * <p>A bean post-processor: the first bean initialised after every post-processor is registered
+ * (and so after the last factory post-processor, before {@code onRefresh}) freezes the
+ * definitions; nothing in this application registers bean definitions later. Does not guarantee that a bean definition registered after this point is
  * found by a type lookup made before it (Spring clears its type cache for a new definition, but
  * not for a singleton registered by hand with a type looked up before).
  */
@@ -33,11 +33,24 @@ class FrozenBeanDefinitions {
     }
 
     private static final class Freezer implements BeanPostProcessor, BeanFactoryAware {
+        private ConfigurableListableBeanFactory beanFactory;
+        private volatile boolean frozen;
+
         @Override
-        public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
-            if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
-                listable.freezeConfiguration();
+        public void setBeanFactory(BeanFactory factory) throws BeansException {
+            if (factory instanceof ConfigurableListableBeanFactory listable) {
+                this.beanFactory = listable;
             }
+        }
+
+        /** The first bean initialised once every post-processor is registered freezes the definitions. */
+        @Override
+        public Object postProcessBeforeInitialization(Object bean, String beanName) {
+            if (!frozen && beanFactory != null) {
+                frozen = true;
+                beanFactory.freezeConfiguration();
+            }
+            return bean;
         }
     }
 }

@@ -14,6 +14,8 @@ import org.springframework.beans.factory.config.ConstructorArgumentValues.ValueH
 import org.springframework.beans.factory.config.DependencyDescriptor;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.ContextAnnotationAutowireCandidateResolver;
@@ -35,13 +37,24 @@ import org.springframework.data.repository.core.support.RepositoryFactoryBeanSup
  * <p>Does not guarantee that a repository's query is valid before its first use: an invalid
  * query (none is known in HAPI 8.8) fails at that use, or in the background build, logged.
  */
-final class LazyRepositories implements BeanFactoryPostProcessor, ApplicationListener<ApplicationEvent> {
+final class LazyRepositories implements BeanFactoryPostProcessor, ApplicationListener<ApplicationEvent>, ApplicationContextAware {
 
     private static final Logger log = LoggerFactory.getLogger(LazyRepositories.class);
 
     private final List<String> beanNames = new ArrayList<>();
     private ConfigurableListableBeanFactory beanFactory;
     private volatile boolean closing;
+    private ApplicationContext context;
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
+    }
+
+    /** The names of the repository beans made lazy (for tests: each must build). */
+    List<String> beanNames() {
+        return List.copyOf(beanNames);
+    }
 
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory factory) throws BeansException {
@@ -89,7 +102,7 @@ final class LazyRepositories implements BeanFactoryPostProcessor, ApplicationLis
 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
-        if (event instanceof ContextClosedEvent) {
+        if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
             closing = true;
         }
         if (!(event instanceof ApplicationReadyEvent) || beanFactory == null || beanNames.isEmpty()) {
@@ -108,10 +121,8 @@ final class LazyRepositories implements BeanFactoryPostProcessor, ApplicationLis
             if (closing) {
                 return;
             }
-            if (beanFactory.containsSingleton(name)) {
-                continue;
-            }
             try {
+                // Cheap when already built (the factory bean caches its repository).
                 beanFactory.getBean(name);
                 built++;
             } catch (RuntimeException e) {
@@ -121,7 +132,7 @@ final class LazyRepositories implements BeanFactoryPostProcessor, ApplicationLis
                 log.error("Repository {} could not be built", name, e);
             }
         }
-        log.info("{} of {} repositories built after start-up in {} ms", built, beanNames.size(),
+        log.info("{} of {} repositories ready after start-up in {} ms", built, beanNames.size(),
                 (System.nanoTime() - start) / 1_000_000);
     }
 

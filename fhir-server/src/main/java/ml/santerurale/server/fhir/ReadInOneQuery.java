@@ -75,10 +75,18 @@ final class ReadInOneQuery {
     <T extends IBaseResource> IFhirResourceDao<T> wrap(IFhirResourceDao<T> dao, String resourceType) {
         Class<?>[] interfaces = ClassUtils.getAllInterfacesForClass(dao.getClass(), dao.getClass().getClassLoader());
         InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> "ReadInOneQuery(" + dao + ")";
+                };
+            }
             if (isRead(method) && args[0] instanceof IIdType id && args[1] instanceof RequestDetails request) {
-                IBaseResource served = read(dao, resourceType, id, request);
+                Served served = read(dao, resourceType, id, request);
                 if (served != null) {
-                    return served;
+                    // The hooks have run: their answer is the read's, even none.
+                    return served.resource();
                 }
             }
             try {
@@ -96,8 +104,12 @@ final class ReadInOneQuery {
                 && parameters[0] == IIdType.class && parameters[1] == RequestDetails.class;
     }
 
+    /** What the hooks let through (possibly nothing), once this class has served a read. */
+    private record Served(IBaseResource resource) {
+    }
+
     /** The resource as HAPI's read returns it, or null when HAPI's read must answer. */
-    private <T extends IBaseResource> T read(IFhirResourceDao<T> dao, String resourceType, IIdType id,
+    private <T extends IBaseResource> Served read(IFhirResourceDao<T> dao, String resourceType, IIdType id,
             RequestDetails request) {
         if (id.hasVersionIdPart() || !id.hasIdPart() || (id.hasResourceType() && !resourceType.equals(id.getResourceType()))) {
             return null;
@@ -120,7 +132,7 @@ final class ReadInOneQuery {
         }
         served.increment();
         BaseHapiFhirResourceDao.invokeStoragePreAccessResources(broadcaster, request, id, resource);
-        return BaseHapiFhirResourceDao.invokeStoragePreShowResources(broadcaster, request, resource);
+        return new Served(BaseHapiFhirResourceDao.invokeStoragePreShowResources(broadcaster, request, resource));
     }
 
     /** How many reads this class served itself (the others went to HAPI's read). */
@@ -132,14 +144,20 @@ final class ReadInOneQuery {
     private record Current(ResourceHistoryTable version, List<BaseTag> tags) {
     }
 
-    static final String CURRENT = "select r.res_id, r.partition_id, h.res_ver, h.res_published, h.res_updated,"
+    /**
+     * Every row of the id in the read partitions, deleted ones included (HAPI's read resolves a
+     * deleted id too, and two rows make it refuse the read): served only when there is exactly one,
+     * live, with its current version stored as JSON text. Timestamps are the resource row's, as in
+     * HAPI's read of a current version.
+     */
+    static final String CURRENT = "select r.res_id, r.partition_id, h.res_ver, r.res_published, r.res_updated,"
             + " h.res_encoding, h.res_text_vc, h.source_uri, h.request_id,"
             + " case when r.has_tags then (select json_agg(json_build_array(d.tag_type, d.tag_system, d.tag_code,"
             + " d.tag_display, d.tag_version, d.tag_user_selected) order by d.tag_id)"
-            + " from hfj_res_tag t join hfj_tag_def d on d.tag_id = t.tag_id where t.res_id = r.res_id) end"
-            + " from hfj_resource r join hfj_res_ver h on h.res_id = r.res_id and h.res_ver = r.res_ver"
-            + " where r.res_type = ? and r.fhir_id = ? and r.res_deleted_at is null and h.res_deleted_at is null"
-            + " and h.res_encoding = 'JSON' and h.res_text_vc is not null and r.partition_id in ";
+            + " from hfj_res_tag t join hfj_tag_def d on d.tag_id = t.tag_id where t.res_id = r.res_id) end,"
+            + " r.res_deleted_at is null and h.res_deleted_at is null and h.res_encoding = 'JSON' and h.res_text_vc is not null"
+            + " from hfj_resource r left join hfj_res_ver h on h.res_id = r.res_id and h.res_ver = r.res_ver"
+            + " where r.res_type = ? and r.fhir_id = ? and r.partition_id in ";
 
     /** The current version of a live resource stored as JSON text in one of the partitions, or null. */
     private Current current(String resourceType, String fhirId, Set<Integer> readPartitions) {
@@ -153,7 +171,8 @@ final class ReadInOneQuery {
             args[i++] = partition;
         }
         sql.append(')');
-        List<Current> rows = jdbc.query(sql.toString(), (rs, n) -> current(rs, resourceType, fhirId), args);
+        List<Current> rows = jdbc.query(sql.toString(),
+                (rs, n) -> rs.getBoolean(11) ? current(rs, resourceType, fhirId) : null, args);
         return rows.size() == 1 ? rows.get(0) : null;
     }
 

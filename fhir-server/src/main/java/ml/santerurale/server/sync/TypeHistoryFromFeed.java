@@ -38,7 +38,10 @@ final class TypeHistoryFromFeed {
             }
         };
         ((BaseJpaResourceProvider) provider).setDao((IFhirResourceDao) Proxy.newProxyInstance(
-                TypeHistoryFromFeed.class.getClassLoader(), new Class<?>[] {IFhirResourceDao.class}, handler));
+                TypeHistoryFromFeed.class.getClassLoader(),
+                // Every interface of the DAO: providers cast it to IFhirResourceDaoPatient and the like.
+                org.springframework.util.ClassUtils.getAllInterfacesForClass(hapi.getClass(), TypeHistoryFromFeed.class.getClassLoader()),
+                handler));
     }
 
     private static boolean isTypeHistory(Method method) {
