@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
@@ -22,6 +23,10 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  *     else {@code sentAt}
  */
 record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt) {
+
+    /** A FHIR {@code id}: what a device named by {@code valueId} may be called. */
+    private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
 
     static final String KEY_SYSTEM = "https://sante-rurale.ml/fhir/sid/sync-batch";
     static final String DEVICE_EXTENSION = DeviceOfBatch.EXTENSION;
@@ -55,6 +60,13 @@ record SyncBatch(String key, String deviceId, Instant sentAt, Instant recordedAt
         }
         if (!bundle.hasTimestamp()) {
             throw invalid("Bundle.timestamp", "is missing: a sync batch states the device's clock when it was sent");
+        }
+        Extension deviceExtension = bundle.getMeta().getExtensionByUrl(DEVICE_EXTENSION);
+        if (deviceExtension != null && deviceExtension.getValue() instanceof IdType deviceId
+                && deviceId.primitiveValue() != null && !FHIR_ID.matcher(deviceId.primitiveValue()).matches()) {
+            // HAPI's id type would read it back otherwise (slashes are path separators to it).
+            throw invalid("Bundle.meta.extension('" + DEVICE_EXTENSION + "').valueId", "is not a FHIR id (1 to 64"
+                    + " letters, digits, '-' or '.'): send the device's name as a valueString, or a valid valueId");
         }
         String device = DeviceOfBatch.of(bundle).orElseThrow(() ->
                 invalid("Bundle.meta.extension('" + DEVICE_EXTENSION + "')", "is missing: a sync batch names its device"));
