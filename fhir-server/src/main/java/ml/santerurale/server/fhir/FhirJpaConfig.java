@@ -12,6 +12,7 @@ import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
@@ -42,6 +43,33 @@ class FhirJpaConfig {
     @Bean
     static LazyRepositories lazyRepositories() {
         return new LazyRepositories();
+    }
+
+    /** HAPI's per-search builder loads matches in one query (see OneQuerySearchBuilder). */
+    @Bean
+    static org.springframework.beans.factory.config.BeanFactoryPostProcessor oneQuerySearchBuilderDefinition() {
+        return OneQuerySearchBuilders.replacing("oneQuerySearchBuilders");
+    }
+
+    /** Created at the first search, when every collaborator exists. */
+    @Bean
+    @org.springframework.context.annotation.Lazy
+    @SuppressWarnings({"unchecked", "rawtypes", "checkstyle:ParameterNumber"})
+    OneQuerySearchBuilders oneQuerySearchBuilders(JpaStorageSettings settings,
+            LocalContainerEntityManagerFactoryBean entityManagerFactoryBean, EntityManagerFactory entityManagerFactory,
+            ca.uhn.fhir.jpa.search.builder.sql.SqlObjectFactory sqlObjects,
+            ca.uhn.fhir.jpa.config.HibernatePropertiesProvider dialect,
+            ca.uhn.fhir.rest.server.util.ISearchParamRegistry searchParams, PartitionSettings partitionSettings,
+            ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster interceptors,
+            ca.uhn.fhir.jpa.dao.data.IResourceTagDao tagDao, ca.uhn.fhir.jpa.api.dao.DaoRegistry daos, FhirContext context,
+            ca.uhn.fhir.jpa.api.svc.IIdHelperService ids, ca.uhn.fhir.jpa.dao.data.IResourceHistoryTableDao historyDao,
+            ca.uhn.fhir.jpa.search.BatchResourceLoader loader, DataSource dataSource,
+            ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser parser) {
+        return new OneQuerySearchBuilders(settings,
+                (ca.uhn.fhir.jpa.config.HapiFhirLocalContainerEntityManagerFactoryBean) entityManagerFactoryBean, sqlObjects,
+                dialect, searchParams, partitionSettings, interceptors, tagDao, daos, context, ids, historyDao, loader,
+                org.springframework.orm.jpa.SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory),
+                new org.springframework.jdbc.core.JdbcTemplate(dataSource), parser);
     }
 
     @Bean
@@ -103,8 +131,10 @@ class FhirJpaConfig {
     }
 
     @Bean
-    DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties) {
-        DatabaseBackedPagingProvider paging = new DatabaseBackedPagingProvider();
+    DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties, IInterceptorService interceptors) {
+        // HAPI's persisted pages, and in memory the pages of searches run inline (InlineSearch).
+        DatabaseBackedPagingProvider paging = new InlineSearchPages(interceptors, java.time.Clock.systemUTC(),
+                properties.inlinePagesTtl(), properties.inlinePagesMaxResources());
         paging.setDefaultPageSize(properties.defaultPageSize());
         paging.setMaximumPageSize(properties.maxPageSize());
         return paging;

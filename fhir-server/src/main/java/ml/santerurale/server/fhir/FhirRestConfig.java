@@ -8,6 +8,7 @@ import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.provider.BaseJpaResourceProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
@@ -61,7 +62,8 @@ class FhirRestConfig {
             IInterceptorService interceptorService,
             FhirProperties properties,
             ServedTypesGuard servedTypesGuard,
-            ReadInOneQuery reads) {
+            ReadInOneQuery reads,
+            InlineSearch searches) {
         // The requests' view of the shared service: each storage hook runs once (see RequestBroadcaster).
         RestfulServer server = new RestfulServer(systemDao.getContext(), new RequestBroadcaster(interceptorService));
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
@@ -72,11 +74,20 @@ class FhirRestConfig {
                 // The audit trail is not in HAPI's tables: audit.AuditTrailProvider serves it.
                 .filter(p -> !"AuditEvent".equals(p.getResourceType().getSimpleName()))
                 .toList();
-        // A read of a current version in one query (see ReadInOneQuery); everything else is HAPI's.
+        // A read of a current version in one query (ReadInOneQuery), a search with few matches in the
+        // request (InlineSearch); everything else is HAPI's.
         providers.stream()
                 .filter(BaseJpaResourceProvider.class::isInstance)
                 .map(p -> (BaseJpaResourceProvider<IBaseResource>) p)
-                .forEach(p -> p.setDao(reads.wrap(p.getDao(), systemDao.getContext().getResourceType(p.getResourceType()))));
+                .forEach(p -> {
+                    IFhirResourceDao<IBaseResource> dao = p.getDao();
+                    String type = systemDao.getContext().getResourceType(p.getResourceType());
+                    p.setDao(DaoProxy.wrap(dao, "RestDao", (method, arguments) -> {
+                        Object read = reads.answer(dao, type, method, arguments);
+                        return read != DaoProxy.PASS ? read : searches.answer(dao, method, arguments);
+                    }));
+                });
+        interceptorService.registerInterceptor(searches);
         server.registerProviders(providers);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport));
@@ -111,6 +122,11 @@ class FhirRestConfig {
     ReadInOneQuery readInOneQuery(DataSource dataSource, IRequestPartitionHelperSvc partitionHelper,
             IJpaStorageResourceParser storageParser, IInterceptorService interceptorService) {
         return new ReadInOneQuery(new JdbcTemplate(dataSource), partitionHelper, storageParser, interceptorService);
+    }
+
+    @Bean
+    InlineSearch inlineSearch(FhirProperties properties) {
+        return new InlineSearch(properties.inlineSearchMax());
     }
 
     /** Also answers the unserved entries of a batch one by one ({@code sync.BatchOfServedEntries}). */

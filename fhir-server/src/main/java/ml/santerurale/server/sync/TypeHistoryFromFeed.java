@@ -3,11 +3,8 @@ package ml.santerurale.server.sync;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.provider.BaseJpaResourceProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.Date;
+import ml.santerurale.server.fhir.DaoProxy;
 
 /**
  * Serves type-level {@code _history} ({@code Patient/_history?_since=}) from the change feed, so
@@ -25,29 +22,11 @@ final class TypeHistoryFromFeed {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void install(BaseJpaResourceProvider<?> provider, SyncSystemProvider feed) {
-        IFhirResourceDao<?> hapi = provider.getDao();
         String type = provider.getResourceType().getSimpleName();
-        InvocationHandler handler = (proxy, method, arguments) -> {
-            if (isTypeHistory(method)) {
-                return feed.feedPage((Date) arguments[0], countOf((RequestDetails) arguments[3]), (RequestDetails) arguments[3], type);
-            }
-            try {
-                return method.invoke(hapi, arguments);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        ((BaseJpaResourceProvider) provider).setDao((IFhirResourceDao) Proxy.newProxyInstance(
-                TypeHistoryFromFeed.class.getClassLoader(),
-                // Every interface of the DAO: providers cast it to IFhirResourceDaoPatient and the like.
-                org.springframework.util.ClassUtils.getAllInterfacesForClass(hapi.getClass(), TypeHistoryFromFeed.class.getClassLoader()),
-                handler));
-    }
-
-    private static boolean isTypeHistory(Method method) {
-        Class<?>[] parameters = method.getParameterTypes();
-        return method.getName().equals("history") && parameters.length == 4 && parameters[0] == Date.class
-                && parameters[1] == Date.class && parameters[2] == Integer.class && parameters[3] == RequestDetails.class;
+        ((BaseJpaResourceProvider) provider).setDao(DaoProxy.wrap((IFhirResourceDao) provider.getDao(), "TypeHistoryFromFeed",
+                (method, arguments) -> DaoProxy.is(method, "history", Date.class, Date.class, Integer.class, RequestDetails.class)
+                        ? feed.feedPage((Date) arguments[0], countOf((RequestDetails) arguments[3]), (RequestDetails) arguments[3], type)
+                        : DaoProxy.PASS));
     }
 
     private static Integer countOf(RequestDetails requestDetails) {

@@ -43,6 +43,7 @@ class ServerAddressTest {
     }
 
     private static FhirProperties properties(String serverAddress, boolean trustForwardedHeaders) {
-        return new FhirProperties(serverAddress, 20, 500, 10_000_000, Path.of("lucene"), trustForwardedHeaders);
+        return new FhirProperties(serverAddress, 20, 500, 10_000_000, Path.of("lucene"), trustForwardedHeaders, 100,
+                java.time.Duration.ofMinutes(30), 20_000);
     }
 }

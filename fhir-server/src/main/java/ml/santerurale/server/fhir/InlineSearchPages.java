@@ -1,0 +1,168 @@
+package ml.santerurale.server.fhir;
+
+import ca.uhn.fhir.interceptor.api.HookParams;
+import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SimplePreResourceAccessDetails;
+import ca.uhn.fhir.rest.server.interceptor.ServerInterceptorUtil;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import ml.santerurale.interceptors.security.Caller;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+
+/**
+ * HAPI's database-backed paging, plus the pages of inline searches ({@link InlineSearch}) kept in
+ * memory: a search whose matches do not fit in one page gets a random search id, bound to the
+ * user who searched; a page link answers only that user, and anyone else (or anyone after
+ * {@code srm.fhir.inline-pages-ttl}) gets HAPI's own 410 for an unknown search id. Each page
+ * served from memory passes {@code STORAGE_PREACCESS_RESOURCES} and
+ * {@code STORAGE_PRESHOW_RESOURCES} again with the page request (site backstop, SMART scopes), as
+ * HAPI's persisted pages do.
+ *
+ * <p>Bounded: at most {@code srm.fhir.inline-pages-max-resources} resources are held; the oldest
+ * searches are forgotten first. Does not survive a restart and is not shared between server
+ * nodes (a page link then answers 410, as an expired HAPI search does).
+ */
+class InlineSearchPages extends DatabaseBackedPagingProvider {
+
+    /** The matches of one inline search, for the user who ran it. */
+    private record Kept(String subject, List<IBaseResource> matches, Integer pageSize, IPrimitiveType<Date> published, long keptMillis) {
+    }
+
+    private final IInterceptorBroadcaster interceptors;
+    private final Clock clock;
+    private final Duration ttl;
+    private final int maxResources;
+    private final Map<String, Kept> kept = new LinkedHashMap<>();
+    private int heldResources;
+
+    InlineSearchPages(IInterceptorBroadcaster interceptors, Clock clock, Duration ttl, int maxResources) {
+        this.interceptors = interceptors;
+        this.clock = clock;
+        this.ttl = ttl;
+        this.maxResources = maxResources;
+    }
+
+    @Override
+    public String storeResultList(RequestDetails request, IBundleProvider list) {
+        if (!(list instanceof InlineSearch.InlineResult result)) {
+            return super.storeResultList(request, list);
+        }
+        Optional<Caller> caller = Caller.of(request);
+        List<IBaseResource> matches = result.getAllResources();
+        if (caller.isEmpty() || matches.size() > maxResources) {
+            return null;
+        }
+        String id = UUID.randomUUID().toString();
+        keep(id, new Kept(caller.get().subject(), List.copyOf(matches), result.preferredPageSize(), result.getPublished(),
+                clock.millis()));
+        return id;
+    }
+
+    private synchronized void keep(String id, Kept entry) {
+        long now = clock.millis();
+        for (Iterator<Kept> it = kept.values().iterator(); it.hasNext(); ) {
+            Kept oldest = it.next();
+            if (heldResources + entry.matches().size() <= maxResources && now - oldest.keptMillis() <= ttl.toMillis()) {
+                break;
+            }
+            heldResources -= oldest.matches().size();
+            it.remove();
+        }
+        kept.put(id, entry);
+        heldResources += entry.matches().size();
+    }
+
+    private synchronized Kept kept(String id) {
+        return kept.get(id);
+    }
+
+    @Override
+    public IBundleProvider retrieveResultList(RequestDetails request, String id) {
+        Kept entry = kept(id);
+        if (entry == null) {
+            return super.retrieveResultList(request, id);
+        }
+        boolean owner = Caller.of(request).map(Caller::subject).filter(entry.subject()::equals).isPresent();
+        if (!owner || clock.millis() - entry.keptMillis() > ttl.toMillis()) {
+            // HAPI answers an unknown or expired search id with 410: so does another user's.
+            return null;
+        }
+        return new Page(id, entry, request, interceptors);
+    }
+
+    /** Resources held for later pages (for tests and metrics). */
+    synchronized int heldResources() {
+        return heldResources;
+    }
+
+    /** A page request's view of kept matches: each page passes the access hooks again. */
+    private static final class Page implements IBundleProvider {
+        private final String id;
+        private final Kept entry;
+        private final RequestDetails request;
+        private final IInterceptorBroadcaster interceptors;
+
+        private Page(String id, Kept entry, RequestDetails request, IInterceptorBroadcaster interceptors) {
+            this.id = id;
+            this.entry = entry;
+            this.request = request;
+            this.interceptors = interceptors;
+        }
+
+        @Override
+        public List<IBaseResource> getResources(int from, int to) {
+            int end = Math.min(to, entry.matches().size());
+            List<IBaseResource> page = new ArrayList<>(from >= end ? List.of() : entry.matches().subList(from, end));
+            if (page.isEmpty()) {
+                return page;
+            }
+            SimplePreResourceAccessDetails access = new SimplePreResourceAccessDetails(page);
+            // The shared service, once per hook (the request's view holds no storage hooks: RequestBroadcaster).
+            interceptors.callHooks(Pointcut.STORAGE_PREACCESS_RESOURCES, new HookParams()
+                    .add(IPreResourceAccessDetails.class, access)
+                    .add(RequestDetails.class, request)
+                    .addIfMatchesType(ServletRequestDetails.class, request));
+            for (int i = page.size() - 1; i >= 0; i--) {
+                if (access.isDontReturnResourceAtIndex(i)) {
+                    page.remove(i);
+                }
+            }
+            return ServerInterceptorUtil.fireStoragePreshowResource(page, request, interceptors);
+        }
+
+        @Override
+        public IPrimitiveType<Date> getPublished() {
+            return entry.published();
+        }
+
+        @Override
+        public String getUuid() {
+            return id;
+        }
+
+        @Override
+        public Integer preferredPageSize() {
+            return entry.pageSize();
+        }
+
+        @Override
+        public Integer size() {
+            return entry.matches().size();
+        }
+    }
+}
