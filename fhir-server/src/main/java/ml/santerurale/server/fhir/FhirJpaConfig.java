@@ -131,10 +131,13 @@ class FhirJpaConfig {
     }
 
     @Bean
-    DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties, IInterceptorService interceptors) {
+    DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties, IInterceptorService interceptors,
+            org.springframework.beans.factory.ObjectProvider<ca.uhn.fhir.jpa.dao.SearchBuilderFactory<ca.uhn.fhir.jpa.model.dao.JpaPid>> builders,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.transaction.PlatformTransactionManager> transactions,
+            FhirContext fhirContext) {
         // HAPI's persisted pages, and in memory the pages of searches run inline (InlineSearch).
-        DatabaseBackedPagingProvider paging = new InlineSearchPages(interceptors, java.time.Clock.systemUTC(),
-                properties.inlinePagesTtl(), properties.inlinePagesMaxResources());
+        DatabaseBackedPagingProvider paging = new InlineSearchPages(interceptors, builders, transactions, fhirContext,
+                java.time.Clock.systemUTC(), properties.inlinePagesTtl(), properties.inlinePagesMaxResources());
         paging.setDefaultPageSize(properties.defaultPageSize());
         paging.setMaximumPageSize(properties.maxPageSize());
         return paging;

@@ -126,7 +126,7 @@ class FhirRestConfig {
 
     @Bean
     InlineSearch inlineSearch(FhirProperties properties) {
-        return new InlineSearch(properties.inlineSearchMax());
+        return new InlineSearch(properties.inlineSearchMax(), properties.defaultPageSize(), properties.maxPageSize());
     }
 
     /** Also answers the unserved entries of a batch one by one ({@code sync.BatchOfServedEntries}). */

@@ -3,6 +3,7 @@ package ml.santerurale.server.fhir;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.SearchContainedModeEnum;
@@ -19,45 +20,71 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * Runs a REST search of one resource type in the request, without HAPI's persisted search, when
- * all its matches fit in a bound ({@code srm.fhir.inline-search-max}, 100): HAPI's own synchronous
+ * all its matches fit in a bound ({@code srm.fhir.inline-search-max}, 1,000): HAPI's own synchronous
  * search (the same query, partition selection and {@code STORAGE_PRESEARCH_*},
- * {@code STORAGE_PREACCESS_RESOURCES} and {@code STORAGE_PRESHOW_RESOURCES} hooks) loads every match,
- * and the response pages through them in memory ({@link InlineSearchPages}: page links serve only
- * the user who searched, and each later page passes the access hooks again). No
- * {@code HFJ_SEARCH} row is written and the request thread waits for no search thread; a search is
- * never reused, so a record written a moment ago is found by the next search.
+ * {@code STORAGE_PREACCESS_RESOURCES} and {@code STORAGE_PRESHOW_RESOURCES} hooks) finds every
+ * match, {@link OneQuerySearchBuilder} loads the first page only, and {@link InlineSearchPages}
+ * keeps the matches' ids for the later pages (page links serve only the user who searched, and
+ * each later page passes the access hooks again). No {@code HFJ_SEARCH} row is written and the
+ * request thread waits for no search thread; a search is never reused, so a record written a
+ * moment ago is found by the next search.
  *
  * <p>A search with more matches than the bound is run again as HAPI's persisted search, so paging
- * through thousands of matches is HAPI's (the wasted attempt loads at most the bound plus one
- * match). Also left to HAPI: {@code _include}/{@code _revinclude}, {@code _offset},
- * {@code _summary=count}, full-text ({@code _content}/{@code _text}), {@code _contained},
- * {@code $everything}, any {@code Cache-Control} header and searches inside a transaction.
+ * through more matches is HAPI's (the wasted attempt reads at most the bound plus one id). Also
+ * left to HAPI: {@code _include}/{@code _revinclude}, {@code _offset}, {@code _summary=count},
+ * full-text ({@code _content}/{@code _text}), {@code _contained}, {@code $everything}, any
+ * {@code Cache-Control} header and searches inside a transaction.
  *
- * <p>Does not guarantee the snapshot HAPI's persisted search gives across pages for longer than
- * the pages are kept ({@code srm.fhir.inline-pages-ttl}, or until
- * {@code srm.fhir.inline-pages-max-resources} are held): after that a page link answers 410, as an
- * expired HAPI search does. Later pages show the matches as they were when the search ran.
+ * <p>Does not keep the pages for longer than {@code srm.fhir.inline-pages-ttl} (or once
+ * {@code srm.fhir.inline-pages-max-resources} are held): a page link then answers 410, as an
+ * expired HAPI search does.
  */
 final class InlineSearch {
 
     private static final String ATTEMPT = InlineSearch.class.getName();
 
-    /** A search being tried inline: its map, and how many matches HAPI's synchronous search found. */
-    private static final class Attempt {
+    /**
+     * A search being tried inline: its map, how many matches HAPI's synchronous search found, and,
+     * once {@link OneQuerySearchBuilder} has loaded only the first page, every match it was given
+     * (the ones the access hooks let through), in order.
+     */
+    static final class Attempt {
         private final SearchParameterMap params;
+        private final int pageSize;
         private int matches = -1;
+        private List<JpaPid> all;
 
-        private Attempt(SearchParameterMap params) {
+        private Attempt(SearchParameterMap params, int pageSize) {
             this.params = params;
+            this.pageSize = pageSize;
+        }
+
+        /** The first page's size, while the loader may still load only the first page; else 0. */
+        int firstPageOnly() {
+            return all == null ? pageSize : 0;
+        }
+
+        /** The loader loads the first page of these matches only. */
+        void loadingFirstPageOf(List<JpaPid> matches) {
+            all = List.copyOf(matches);
         }
     }
 
+    /** The attempt of this request, if an inline search is running in it. */
+    static Attempt attemptOf(RequestDetails request) {
+        return request == null ? null : (Attempt) request.getUserData().get(ATTEMPT);
+    }
+
     private final int max;
+    private final int defaultPageSize;
+    private final int maxPageSize;
     private final LongAdder inline = new LongAdder();
     private final LongAdder tooMany = new LongAdder();
 
-    InlineSearch(int max) {
+    InlineSearch(int max, int defaultPageSize, int maxPageSize) {
         this.max = max;
+        this.defaultPageSize = defaultPageSize;
+        this.maxPageSize = maxPageSize;
     }
 
     /**
@@ -75,7 +102,9 @@ final class InlineSearch {
         Integer pageSize = params.getCount();
         params.setLoadSynchronous(true);
         params.setLoadSynchronousUpTo(max + 1);
-        Attempt attempt = new Attempt(params);
+        // The REST layer's page size (RestfulServer: no _count or 0 is the default page).
+        Attempt attempt = new Attempt(params,
+                pageSize == null || pageSize <= 0 ? defaultPageSize : Math.min(pageSize, maxPageSize));
         request.getUserData().put(ATTEMPT, attempt);
         IBundleProvider result;
         try {
@@ -85,7 +114,9 @@ final class InlineSearch {
         }
         if (attempt.matches >= 0 && attempt.matches <= max && result instanceof SimpleBundleProvider) {
             inline.increment();
-            return new InlineResult(result.getAllResources(), pageSize);
+            return attempt.all == null
+                    ? new InlineResult(result.getAllResources(), null, pageSize, dao.getResourceType())
+                    : new InlineResult(result.getAllResources(), attempt.all, pageSize, dao.getResourceType());
         }
         tooMany.increment();
         return dao.search(asked, request, response);
@@ -109,7 +140,7 @@ final class InlineSearch {
      */
     @Hook(Pointcut.STORAGE_PRESEARCH_REGISTERED)
     public void loadEveryMatch(SearchParameterMap params, RequestDetails request) {
-        Attempt attempt = request == null ? null : (Attempt) request.getUserData().get(ATTEMPT);
+        Attempt attempt = attemptOf(request);
         if (attempt != null && attempt.params == params) {
             params.setCount(max + 1);
         }
@@ -118,7 +149,7 @@ final class InlineSearch {
     /** The number of matches the synchronous search found, before any is dropped. */
     @Hook(Pointcut.STORAGE_PREACCESS_RESOURCES)
     public void countMatches(IPreResourceAccessDetails details, RequestDetails request) {
-        Attempt attempt = request == null ? null : (Attempt) request.getUserData().get(ATTEMPT);
+        Attempt attempt = attemptOf(request);
         if (attempt != null && attempt.matches < 0) {
             attempt.matches = details.size();
         }
@@ -134,12 +165,30 @@ final class InlineSearch {
         return tooMany.sum();
     }
 
-    /** Every match of an inline search, which {@link InlineSearchPages} keeps for the next pages. */
+    /**
+     * An inline search's answer, which {@link InlineSearchPages} keeps for the next pages: every
+     * match loaded, or the first page loaded and every match's id ({@code all}), the later pages
+     * to be loaded when asked for.
+     */
     static final class InlineResult extends SimpleBundleProvider {
-        InlineResult(List<IBaseResource> matches, Integer pageSize) {
-            super(matches);
-            setSize(matches.size());
+        private final List<JpaPid> all;
+        private final Class<? extends IBaseResource> type;
+
+        InlineResult(List<IBaseResource> loaded, List<JpaPid> all, Integer pageSize, Class<? extends IBaseResource> type) {
+            super(loaded);
+            this.all = all;
+            this.type = type;
+            setSize(all == null ? loaded.size() : all.size());
             setPreferredPageSize(pageSize);
+        }
+
+        /** Every match's id, in order, when only the first page was loaded; else null. */
+        List<JpaPid> all() {
+            return all;
+        }
+
+        Class<? extends IBaseResource> type() {
+            return type;
         }
     }
 }

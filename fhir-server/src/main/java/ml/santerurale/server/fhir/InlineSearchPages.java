@@ -1,8 +1,11 @@
 package ml.santerurale.server.fhir;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
@@ -23,35 +26,61 @@ import java.util.UUID;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * HAPI's database-backed paging, plus the pages of inline searches ({@link InlineSearch}) kept in
  * memory: a search whose matches do not fit in one page gets a random search id, bound to the
  * user who searched; a page link answers only that user, and anyone else (or anyone after
- * {@code srm.fhir.inline-pages-ttl}) gets HAPI's own 410 for an unknown search id. Each page
- * served from memory passes {@code STORAGE_PREACCESS_RESOURCES} and
+ * {@code srm.fhir.inline-pages-ttl}) gets HAPI's own 410 for an unknown search id. What is kept is
+ * the ids of the matches, in order (a snapshot of which records matched, as HAPI's persisted
+ * search keeps); a later page loads its records when asked for, as they are then (a record
+ * deleted since is left out), and passes {@code STORAGE_PREACCESS_RESOURCES} and
  * {@code STORAGE_PRESHOW_RESOURCES} again with the page request (site backstop, SMART scopes), as
  * HAPI's persisted pages do.
  *
- * <p>Bounded: at most {@code srm.fhir.inline-pages-max-resources} resources are held; the oldest
- * searches are forgotten first. Does not survive a restart and is not shared between server
- * nodes (a page link then answers 410, as an expired HAPI search does).
+ * <p>Bounded: {@code srm.fhir.inline-pages-max-resources} (ten ids weigh one resource); the oldest
+ * searches are forgotten first. Does not survive a restart and is not shared between server nodes
+ * (a page link then answers 410, as an expired HAPI search does).
  */
 class InlineSearchPages extends DatabaseBackedPagingProvider {
 
-    /** The matches of one inline search, for the user who ran it. */
-    private record Kept(String subject, List<IBaseResource> matches, Integer pageSize, IPrimitiveType<Date> published, long keptMillis) {
+    /**
+     * One inline search, for the user who ran it: every match loaded ({@code loaded}), or the id of
+     * every match ({@code ids}, the resources loaded page by page), of one resource type.
+     */
+    private record Kept(String subject, List<IBaseResource> loaded, List<JpaPid> ids, Class<? extends IBaseResource> type,
+            Integer pageSize, IPrimitiveType<Date> published, long keptMillis) {
+
+        int size() {
+            return ids != null ? ids.size() : loaded.size();
+        }
+
+        /** What this entry weighs against the bound: a loaded resource counts as ten ids. */
+        int weight() {
+            return ids != null ? Math.max(1, ids.size() / 10) : loaded.size();
+        }
     }
 
     private final IInterceptorBroadcaster interceptors;
+    private final ObjectProvider<SearchBuilderFactory<JpaPid>> builders;
+    private final ObjectProvider<PlatformTransactionManager> transactions;
+    private final FhirContext context;
     private final Clock clock;
     private final Duration ttl;
     private final int maxResources;
     private final Map<String, Kept> kept = new LinkedHashMap<>();
     private int heldResources;
 
-    InlineSearchPages(IInterceptorBroadcaster interceptors, Clock clock, Duration ttl, int maxResources) {
+    InlineSearchPages(IInterceptorBroadcaster interceptors, ObjectProvider<SearchBuilderFactory<JpaPid>> builders,
+            ObjectProvider<PlatformTransactionManager> transactions, FhirContext context, Clock clock, Duration ttl,
+            int maxResources) {
         this.interceptors = interceptors;
+        this.builders = builders;
+        this.transactions = transactions;
+        this.context = context;
         this.clock = clock;
         this.ttl = ttl;
         this.maxResources = maxResources;
@@ -63,13 +92,14 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
             return super.storeResultList(request, list);
         }
         Optional<Caller> caller = Caller.of(request);
-        List<IBaseResource> matches = result.getAllResources();
-        if (caller.isEmpty() || matches.size() > maxResources) {
+        Kept entry = new Kept(caller.map(Caller::subject).orElse(null),
+                result.all() == null ? List.copyOf(result.getAllResources()) : null, result.all(), result.type(),
+                result.preferredPageSize(), result.getPublished(), clock.millis());
+        if (caller.isEmpty() || entry.weight() > maxResources) {
             return null;
         }
         String id = UUID.randomUUID().toString();
-        keep(id, new Kept(caller.get().subject(), List.copyOf(matches), result.preferredPageSize(), result.getPublished(),
-                clock.millis()));
+        keep(id, entry);
         return id;
     }
 
@@ -77,14 +107,14 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
         long now = clock.millis();
         for (Iterator<Kept> it = kept.values().iterator(); it.hasNext(); ) {
             Kept oldest = it.next();
-            if (heldResources + entry.matches().size() <= maxResources && now - oldest.keptMillis() <= ttl.toMillis()) {
+            if (heldResources + entry.weight() <= maxResources && now - oldest.keptMillis() <= ttl.toMillis()) {
                 break;
             }
-            heldResources -= oldest.matches().size();
+            heldResources -= oldest.weight();
             it.remove();
         }
         kept.put(id, entry);
-        heldResources += entry.matches().size();
+        heldResources += entry.weight();
     }
 
     private synchronized Kept kept(String id) {
@@ -102,7 +132,19 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
             // HAPI answers an unknown or expired search id with 410: so does another user's.
             return null;
         }
-        return new Page(id, entry, request, interceptors);
+        return new Page(id, entry, request, this);
+    }
+
+    /** The resources of some matches' ids, in their order (deleted ones left out), loaded as a search loads them. */
+    private List<IBaseResource> load(Kept entry, List<JpaPid> ids, RequestDetails request) {
+        TransactionTemplate readOnly = new TransactionTemplate(transactions.getObject());
+        readOnly.setReadOnly(true);
+        List<IBaseResource> resources = new ArrayList<>(ids.size());
+        readOnly.executeWithoutResult(status -> builders.getObject()
+                .newSearchBuilder(context.getResourceType(entry.type()), entry.type())
+                .loadResourcesByPid(ids, List.of(), resources, false, request));
+        resources.removeIf(java.util.Objects::isNull);
+        return resources;
     }
 
     /** Resources held for later pages (for tests and metrics). */
@@ -115,22 +157,28 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
         private final String id;
         private final Kept entry;
         private final RequestDetails request;
-        private final IInterceptorBroadcaster interceptors;
+        private final InlineSearchPages pages;
 
-        private Page(String id, Kept entry, RequestDetails request, IInterceptorBroadcaster interceptors) {
+        private Page(String id, Kept entry, RequestDetails request, InlineSearchPages pages) {
             this.id = id;
             this.entry = entry;
             this.request = request;
-            this.interceptors = interceptors;
+            this.pages = pages;
         }
 
         @Override
         public List<IBaseResource> getResources(int from, int to) {
-            int end = Math.min(to, entry.matches().size());
-            List<IBaseResource> page = new ArrayList<>(from >= end ? List.of() : entry.matches().subList(from, end));
+            int end = Math.min(to, entry.size());
+            if (from >= end) {
+                return new ArrayList<>();
+            }
+            List<IBaseResource> page = entry.ids() != null
+                    ? pages.load(entry, entry.ids().subList(from, end), request)
+                    : new ArrayList<>(entry.loaded().subList(from, end));
             if (page.isEmpty()) {
                 return page;
             }
+            IInterceptorBroadcaster interceptors = pages.interceptors;
             SimplePreResourceAccessDetails access = new SimplePreResourceAccessDetails(page);
             // The shared service, once per hook (the request's view holds no storage hooks: RequestBroadcaster).
             interceptors.callHooks(Pointcut.STORAGE_PREACCESS_RESOURCES, new HookParams()
@@ -162,7 +210,7 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
 
         @Override
         public Integer size() {
-            return entry.matches().size();
+            return entry.size();
         }
     }
 }

@@ -80,6 +80,15 @@ class OneQuerySearchBuilder extends SearchBuilder {
     @Override
     public void loadResourcesByPid(Collection<JpaPid> pids, Collection<JpaPid> includedPids,
             List<IBaseResource> resources, boolean forHistoryOperation, RequestDetails request) {
+        InlineSearch.Attempt inline = InlineSearch.attemptOf(request);
+        int firstPage = inline == null ? 0 : inline.firstPageOnly();
+        if (firstPage > 0 && pids.size() > firstPage && includedPids.isEmpty() && !forHistoryOperation) {
+            // An inline search's matches: the first page now, the others when their page is asked for.
+            List<JpaPid> all = new ArrayList<>(pids);
+            inline.loadingFirstPageOf(all);
+            loadResourcesByPid(new ArrayList<>(all.subList(0, firstPage)), includedPids, resources, false, request);
+            return;
+        }
         List<IBaseResource> loaded = !enabled.get() || !(request instanceof ServletRequestDetails) || request.isSubRequest()
                 || forHistoryOperation || !includedPids.isEmpty() || pids.isEmpty() || pids.size() > MAX_PIDS
                 || versioned(pids) ? null : load(pids, request);

@@ -56,16 +56,10 @@ public class ProfileEnforcement {
     }
 
     private static final String BUNDLE = ProfileEnforcement.class.getName() + ".bundle";
-    /** Requests whose resources are held to the guide: the warm-up gives way while one is processed. */
-    private static final java.util.Set<RestOperationTypeEnum> WRITES = java.util.EnumSet.of(RestOperationTypeEnum.CREATE,
-            RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.PATCH, RestOperationTypeEnum.TRANSACTION,
-            RestOperationTypeEnum.BATCH);
-
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
     public void validateOperation(RequestDetails requestDetails, RestOperationTypeEnum operation) {
-        if (WRITES.contains(operation)) {
-            validations.writeStarted(requestDetails.getUserData());
-        }
+        // The warm-up gives way while any client's request is processed (see RequestValidations).
+        validations.requestStarted(requestDetails.getUserData());
         if (requestDetails.getResource() instanceof Bundle bundle
                 && (operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)) {
             // Kept to name the entry of a refused resource (HAPI hands the storage hooks no index).
@@ -93,7 +87,7 @@ public class ProfileEnforcement {
     @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
     public void dropPrevalidation(RequestDetails requestDetails) {
         if (requestDetails != null) {
-            validations.writeEnded(requestDetails.getUserData());
+            validations.requestEnded(requestDetails.getUserData());
         }
         if (prevalidation != null && requestDetails != null) {
             prevalidation.finish(requestDetails.getUserData());

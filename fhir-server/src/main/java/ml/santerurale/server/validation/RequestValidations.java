@@ -9,8 +9,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * The validations of what clients write (by the request thread or ahead of it, {@link
- * EntryPrevalidation}) and the write requests in progress, counted, so that the validator's warm-up ({@link ValidatorWarmUp}) can give
- * way to them and count them towards its own goal: both exercise the same code for the JIT.
+ * EntryPrevalidation}) and the clients' requests in progress, counted, so that the validator's
+ * warm-up ({@link ValidatorWarmUp}) can give way to every request (a read waits for a core as a
+ * write does) and count the validations towards its own goal: both exercise the same code for the JIT.
  *
  * <p>Does not count the warm-up's own validations, nor guarantee that a validation that started
  * after {@link #underway} answered is seen by it.
@@ -19,10 +20,10 @@ final class RequestValidations {
 
     private final Function<IBaseResource, ValidationResult> validator;
     private final LongSupplier nanoClock;
-    private static final String WRITE = RequestValidations.class.getName() + ".write";
+    private static final String REQUEST = RequestValidations.class.getName() + ".request";
 
     private final AtomicInteger running = new AtomicInteger();
-    private final AtomicInteger writes = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong lastEndedNanos;
 
@@ -49,19 +50,19 @@ final class RequestValidations {
     }
 
     /**
-     * A client's write request starts (its resources will be validated, then stored): the warm-up
-     * gives way until it ends, not only while its resources are validated. Marks the request's data.
+     * A client's request starts (a write's resources will be validated, then stored; a read or a
+     * search needs the cores too): the warm-up gives way until it ends. Marks the request's data.
      */
-    void writeStarted(java.util.Map<Object, Object> requestData) {
-        if (requestData.putIfAbsent(WRITE, Boolean.TRUE) == null) {
-            writes.incrementAndGet();
+    void requestStarted(java.util.Map<Object, Object> requestData) {
+        if (requestData.putIfAbsent(REQUEST, Boolean.TRUE) == null) {
+            requests.incrementAndGet();
         }
     }
 
-    /** The request ends (whatever its outcome); nothing if {@link #writeStarted} did not mark it. */
-    void writeEnded(java.util.Map<Object, Object> requestData) {
-        if (requestData.remove(WRITE) != null) {
-            writes.decrementAndGet();
+    /** The request ends (whatever its outcome); nothing if {@link #requestStarted} did not mark it. */
+    void requestEnded(java.util.Map<Object, Object> requestData) {
+        if (requestData.remove(REQUEST) != null) {
+            requests.decrementAndGet();
             lastEndedNanos.set(nanoClock.getAsLong());
         }
     }
@@ -72,10 +73,10 @@ final class RequestValidations {
     }
 
     /**
-     * Whether a validation or a write request is running now, or one ended less than
-     * {@code withinNanos} ago (between two Bundles of one sync).
+     * Whether a validation or a client's request is running now, or one ended less than
+     * {@code withinNanos} ago (between two Bundles of one sync, two reads of one client).
      */
     boolean underway(long withinNanos) {
-        return running.get() > 0 || writes.get() > 0 || nanoClock.getAsLong() - lastEndedNanos.get() < withinNanos;
+        return running.get() > 0 || requests.get() > 0 || nanoClock.getAsLong() - lastEndedNanos.get() < withinNanos;
     }
 }

@@ -19,15 +19,18 @@ import org.slf4j.LoggerFactory;
  * hold its first few thousand sync entries to the guide at that price. The server runs both once it
  * is ready, so that readiness is not delayed.
  *
- * <p>It gives way to clients' writes: before each of its validations it waits while a write is
- * being validated, or was less than {@value #QUIET_MILLIS} ms ago (between a Bundle's entries, or
- * two Bundles of one sync), and the validations of writes count towards its number, since they
- * teach the JIT the same code. Measured before it did (issue 17, side by side on 2 cores): the
- * warm-up took more CPU than the requests during the first 20 transactions after a start, which
- * then waited for a core. It does not hold anything back: a write that arrives while one of its
+ * <p>It gives way to clients: before each of its validations it waits while a client's request
+ * (a write, a read, a search) is being processed, or ended less than {@value #QUIET_MILLIS} ms ago
+ * (between a Bundle's entries, two Bundles of one sync, two reads of one client), and the
+ * validations of writes count towards its number, since they teach the JIT the same code. Measured
+ * before it did (issue 17, side by side on 2 cores): the warm-up took more CPU than the requests
+ * during the first 20 transactions after a start, which then waited for a core; when it gave way
+ * to writes only, it took a quarter of the samples of a read load that followed them (JFR,
+ * 2026-12-06). So it runs when the server is idle, which on a CSCOM's server is most of the time.
+ * It does not hold anything back: a write that arrives while one of its
  * validations runs waits for a core as before, for one validation (a few milliseconds). It does
  * not guarantee any speed: the JIT decides what it compiles and when; nor that it ever ends on a
- * server that is always writing (which warms the validator itself).
+ * server that is never idle (whose writes warm the validator themselves).
  */
 final class ValidatorWarmUp {
 

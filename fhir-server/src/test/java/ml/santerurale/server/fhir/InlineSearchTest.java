@@ -21,9 +21,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * A search whose matches fit in the bound runs in the request ({@link InlineSearch}): no row in
- * HAPI's search tables, every match once across its pages, fresh results, pages only for the user
- * who searched; a search with more matches is HAPI's persisted search, as before.
+ * A search whose matches fit in the bound (100 in the tests' configuration) runs in the request
+ * ({@link InlineSearch}): no row in HAPI's search tables, every match once across its pages, fresh
+ * results, pages only for the user who searched, a later page showing its records as they are
+ * when it is asked for; a search with more matches is HAPI's persisted search, as before.
  */
 class InlineSearchTest extends ServerIntegrationTest {
 
@@ -108,6 +109,29 @@ class InlineSearchTest extends ServerIntegrationTest {
         assertThat(search("/Patient?name=" + family).getEntry()).hasSize(3);
         registered(family, 1);
         assertThat(search("/Patient?name=" + family.substring(0, family.length() - 2)).getEntry()).hasSize(4);
+    }
+
+    @Test
+    void aLaterPageShowsItsRecordsAsTheyAreNowAndLeavesOutDeletedOnes() {
+        String family = "Later" + Names.unique(8);
+        registered(family, 4);
+        Bundle first = search("/Patient?family=" + family + "&_count=2&_sort=given");
+        assertThat(first.getTotal()).isEqualTo(4);
+        HttpResponse<String> secondPage = follow(first.getLink("next").getUrl(), token());
+        Bundle second = parse(Bundle.class, secondPage.body());
+        assertThat(second.getEntry()).hasSize(2);
+        Patient third = (Patient) second.getEntry().get(0).getResource();
+        Patient fourth = (Patient) second.getEntry().get(1).getResource();
+        third.getNameFirstRep().addGiven("Changed");
+        assertThat(putJson("/Patient/" + third.getIdPart(), json(third)).statusCode()).isEqualTo(200);
+        assertThat(send(request("/Patient/" + fourth.getIdPart()).DELETE()).statusCode()).isIn(200, 204);
+
+        Bundle again = parse(Bundle.class, follow(first.getLink("next").getUrl(), token()).body());
+        assertThat(again.getEntry()).hasSize(1);
+        Patient changed = (Patient) again.getEntry().get(0).getResource();
+        assertThat(changed.getIdPart()).isEqualTo(third.getIdPart());
+        assertThat(changed.getMeta().getVersionId()).isEqualTo("2");
+        assertThat(changed.getNameFirstRep().getGiven()).extracting(org.hl7.fhir.r4.model.StringType::getValue).contains("Changed");
     }
 
     @Test

@@ -45,6 +45,8 @@ public abstract class ServerIntegrationTest {
         // WAL archiving and base backups on, as in production, into this run's own directory.
         registry.add("srm.backup.directory", () -> DATA_DIRECTORY.resolve("backup").toString());
         registry.add("srm.fhir.max-request-bytes", () -> "2000000");
+        // Inline searches up to 100 matches (1,000 in production), so that tests cross the bound cheaply.
+        registry.add("srm.fhir.inline-search-max", () -> "100");
         // Files here shadow the built app's (the end-to-end test serves a next build's service worker).
         registry.add("spring.web.resources.static-locations",
                 () -> APP_OVERRIDE.toUri() + ",classpath:/META-INF/resources/");

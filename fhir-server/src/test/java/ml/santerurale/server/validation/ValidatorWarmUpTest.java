@@ -94,19 +94,24 @@ class ValidatorWarmUpTest {
     }
 
     @Test
-    void itWaitsWhileAClientsWriteRequestIsProcessedNotOnlyValidated() throws Exception {
+    void itWaitsWhileAnyClientsRequestIsProcessedNotOnlyValidated() throws Exception {
         RequestValidations requests = new RequestValidations(resource -> null);
         java.util.Map<Object, Object> write = new java.util.HashMap<>();
         java.util.Map<Object, Object> read = new java.util.HashMap<>();
-        requests.writeStarted(write);
-        requests.writeEnded(read); // a request that was not a write ends: changes nothing
+        java.util.Map<Object, Object> unmarked = new java.util.HashMap<>();
+        requests.requestStarted(write);
+        requests.requestStarted(read);
+        requests.requestEnded(unmarked); // a request that was never marked ends: changes nothing
         ValidatorWarmUp warmUp = new ValidatorWarmUp(examples, validated::add, 5, requests);
         Thread warming = new Thread(warmUp::run);
         warming.start();
 
         Thread.sleep(300);
         assertThat(validated).as("nothing while the write is stored").isEmpty();
-        requests.writeEnded(write);
+        requests.requestEnded(write);
+        Thread.sleep(400);
+        assertThat(validated).as("nothing while the read is answered").isEmpty();
+        requests.requestEnded(read);
         warming.join(10_000);
 
         assertThat(validated).hasSize(5);
