@@ -36,7 +36,7 @@ final class AuditOutboxMetrics implements MeterBinder {
                 .register(registry);
         Gauge.builder("srm.audit.outbox.oldest.age", this, m -> m.snapshot().oldestSeconds())
                 .baseUnit("seconds")
-                .description("How long the oldest audit event in srm_audit_outbox has waited (0 when empty)")
+                .description("How long the oldest audit event in srm_audit_outbox has waited since it was inserted (0 when empty)")
                 .register(registry);
         Gauge.builder("srm.audit.outbox.stuck.rows", this, m -> m.snapshot().stuck())
                 .description("Audit outbox rows the drainer gave up on (kept with their error for an operator)")

@@ -36,6 +36,24 @@ class AuditOutboxLagTest extends ServerIntegrationTest {
         assertThat(awaitGauge("srm_audit_outbox_stuck_rows", v -> v == stuckBefore)).isEqualTo(stuckBefore);
     }
 
+    @Test
+    void anEventsAgeCountsFromItsInsertNotFromTheStartOfTheWritesTransaction() {
+        org.springframework.transaction.support.TransactionTemplate transaction =
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        Double[] seconds = transaction.execute(status -> {
+            jdbc.execute("select pg_sleep(1.2)"); // a long write, as the first Bundle after a start
+            Double[] ages = jdbc.queryForObject("insert into srm_audit_outbox (payload) values ('{}')"
+                    + " returning extract(epoch from created_at - now()), extract(epoch from clock_timestamp() - created_at)",
+                    (rs, i) -> new Double[] {rs.getDouble(1), rs.getDouble(2)});
+            status.setRollbackOnly(); // never seen by the drainer
+            return ages;
+        });
+        assertThat(seconds[0]).as("after the transaction's start").isGreaterThanOrEqualTo(1.2);
+        assertThat(seconds[1]).as("at the insert").isBetween(0.0, 0.5);
+    }
+
     /** The gauge's value once it satisfies {@code until} (the server refreshes it each second), or its last value after 10 s. */
     private double awaitGauge(String name, java.util.function.DoublePredicate until) throws InterruptedException {
         Pattern line = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? (\\S+)$");
