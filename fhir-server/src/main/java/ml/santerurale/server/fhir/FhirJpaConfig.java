@@ -64,12 +64,14 @@ class FhirJpaConfig {
             ca.uhn.fhir.jpa.dao.data.IResourceTagDao tagDao, ca.uhn.fhir.jpa.api.dao.DaoRegistry daos, FhirContext context,
             ca.uhn.fhir.jpa.api.svc.IIdHelperService ids, ca.uhn.fhir.jpa.dao.data.IResourceHistoryTableDao historyDao,
             ca.uhn.fhir.jpa.search.BatchResourceLoader loader, DataSource dataSource,
-            ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser parser) {
+            ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser parser,
+            ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc partitionHelper,
+            org.springframework.beans.factory.ObjectProvider<ca.uhn.fhir.jpa.dao.IFulltextSearchSvc> fullText) {
         return new OneQuerySearchBuilders(settings,
                 (ca.uhn.fhir.jpa.config.HapiFhirLocalContainerEntityManagerFactoryBean) entityManagerFactoryBean, sqlObjects,
                 dialect, searchParams, partitionSettings, interceptors, tagDao, daos, context, ids, historyDao, loader,
                 org.springframework.orm.jpa.SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory),
-                new org.springframework.jdbc.core.JdbcTemplate(dataSource), parser);
+                new org.springframework.jdbc.core.JdbcTemplate(dataSource), parser, partitionHelper, fullText.getIfAvailable());
     }
 
     @Bean

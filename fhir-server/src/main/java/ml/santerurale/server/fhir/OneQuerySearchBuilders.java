@@ -7,12 +7,14 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
 import ca.uhn.fhir.jpa.config.HapiFhirLocalContainerEntityManagerFactoryBean;
 import ca.uhn.fhir.jpa.config.HibernatePropertiesProvider;
+import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.ISearchBuilder;
 import ca.uhn.fhir.jpa.dao.data.IResourceHistoryTableDao;
 import ca.uhn.fhir.jpa.dao.data.IResourceTagDao;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.search.BatchResourceLoader;
 import ca.uhn.fhir.jpa.search.builder.sql.SqlObjectFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
@@ -54,6 +56,8 @@ final class OneQuerySearchBuilders {
     private final EntityManager entityManager;
     private final JdbcTemplate jdbc;
     private final IJpaStorageResourceParser parser;
+    private final IRequestPartitionHelperSvc partitionHelper;
+    private final IFulltextSearchSvc fullText;
     private final LongAdder served = new LongAdder();
     private final AtomicBoolean enabled = new AtomicBoolean(true);
 
@@ -62,7 +66,8 @@ final class OneQuerySearchBuilders {
             SqlObjectFactory sqlObjects, HibernatePropertiesProvider dialect, ISearchParamRegistry searchParams,
             PartitionSettings partitionSettings, IInterceptorBroadcaster interceptors, IResourceTagDao tagDao,
             DaoRegistry daos, FhirContext context, IIdHelperService<JpaPid> ids, IResourceHistoryTableDao historyDao,
-            BatchResourceLoader loader, EntityManager entityManager, JdbcTemplate jdbc, IJpaStorageResourceParser parser) {
+            BatchResourceLoader loader, EntityManager entityManager, JdbcTemplate jdbc, IJpaStorageResourceParser parser,
+            IRequestPartitionHelperSvc partitionHelper, IFulltextSearchSvc fullText) {
         this.settings = settings;
         this.entityManagerFactory = entityManagerFactory;
         this.sqlObjects = sqlObjects;
@@ -79,6 +84,8 @@ final class OneQuerySearchBuilders {
         this.entityManager = entityManager;
         this.jdbc = jdbc;
         this.parser = parser;
+        this.partitionHelper = partitionHelper;
+        this.fullText = fullText;
     }
 
     /** The factory method of the replaced {@code SearchBuilder} bean definition. */
@@ -86,6 +93,50 @@ final class OneQuerySearchBuilders {
         return new OneQuerySearchBuilder(resourceName, settings, entityManagerFactory, sqlObjects, dialect, searchParams,
                 partitionSettings, interceptors, tagDao, daos, context, ids, historyDao, loader, resourceType,
                 entityManager, jdbc, parser, served, enabled);
+    }
+
+    /**
+     * A builder made without Spring, wired as Spring wires HAPI's prototype (entity manager, full-text
+     * service, partition helper; no Elasticsearch here): what {@link Direct} hands HAPI at every
+     * search and page, without a bean lookup, autowiring and the post-processors (a tenth of an
+     * inline search's request thread, issue 17).
+     */
+    ISearchBuilder<JpaPid> build(String resourceName, Class<? extends IBaseResource> resourceType) {
+        OneQuerySearchBuilder builder = (OneQuerySearchBuilder) newSearchBuilder(resourceName, resourceType);
+        builder.setFullTextSearch(fullText);
+        try {
+            PARTITION_HELPER.set(builder, partitionHelper);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("HAPI's SearchBuilder.myPartitionHelperSvc cannot be set", e);
+        }
+        return builder;
+    }
+
+    /** HAPI 8.8's {@code @Autowired private IRequestPartitionHelperSvc myPartitionHelperSvc} of SearchBuilder. */
+    private static final java.lang.reflect.Field PARTITION_HELPER = partitionHelperField();
+
+    private static java.lang.reflect.Field partitionHelperField() {
+        try {
+            java.lang.reflect.Field field = ca.uhn.fhir.jpa.search.builder.SearchBuilder.class.getDeclaredField("myPartitionHelperSvc");
+            field.setAccessible(true);
+            return field;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("HAPI's SearchBuilder has no myPartitionHelperSvc any more", e);
+        }
+    }
+
+    /** HAPI's {@code searchBuilderFactory}, building every search builder with {@link #build}. */
+    static final class Direct extends ca.uhn.fhir.jpa.dao.SearchBuilderFactory<JpaPid> {
+        private final org.springframework.beans.factory.ObjectProvider<OneQuerySearchBuilders> builders;
+
+        Direct(org.springframework.beans.factory.ObjectProvider<OneQuerySearchBuilders> builders) {
+            this.builders = builders;
+        }
+
+        @Override
+        public ISearchBuilder<JpaPid> newSearchBuilder(String resourceName, Class<? extends IBaseResource> resourceType) {
+            return builders.getObject().build(resourceName, resourceType);
+        }
     }
 
     /** Matches loaded by {@link OneQuerySearchBuilder} itself (the others by HAPI's loader). */
@@ -98,7 +149,13 @@ final class OneQuerySearchBuilders {
         enabled.set(on);
     }
 
-    /** Points HAPI's {@code SearchBuilder} prototype at {@link #newSearchBuilder} of the named bean. */
+    /** HAPI's bean of {@code JpaConfig.searchBuilderFactory()}. */
+    static final String FACTORY = "searchBuilderFactory";
+
+    /**
+     * Points HAPI's {@code SearchBuilder} prototype at {@link #newSearchBuilder} of the named bean
+     * (for whoever asks Spring for it), and HAPI's {@code searchBuilderFactory} at {@link Direct}.
+     */
     static BeanFactoryPostProcessor replacing(String factoryBeanName) {
         return beanFactory -> {
             BeanDefinitionRegistry registry = (BeanDefinitionRegistry) beanFactory;
@@ -112,6 +169,13 @@ final class OneQuerySearchBuilders {
             builder.setFactoryMethodName("newSearchBuilder");
             builder.setScope(BeanDefinition.SCOPE_PROTOTYPE);
             registry.registerBeanDefinition(name, builder);
+            if (!registry.containsBeanDefinition(FACTORY)) {
+                throw new IllegalStateException("HAPI's search builder factory bean '" + FACTORY + "' is not defined");
+            }
+            registry.removeBeanDefinition(FACTORY);
+            RootBeanDefinition factory = new RootBeanDefinition(Direct.class);
+            factory.setAutowireMode(org.springframework.beans.factory.support.AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+            registry.registerBeanDefinition(FACTORY, factory);
         };
     }
 }

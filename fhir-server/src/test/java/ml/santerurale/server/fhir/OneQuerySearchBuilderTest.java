@@ -25,6 +25,15 @@ class OneQuerySearchBuilderTest extends ServerIntegrationTest {
     @Autowired
     OneQuerySearchBuilders builders;
 
+    @Autowired
+    ca.uhn.fhir.jpa.dao.SearchBuilderFactory<?> hapisFactory;
+
+    @Test
+    void hapisSearchBuilderFactoryMakesOneQueryBuildersWithoutAskingSpring() {
+        assertThat(hapisFactory).isInstanceOf(OneQuerySearchBuilders.Direct.class);
+        assertThat(hapisFactory.newSearchBuilder("Patient", Patient.class)).isInstanceOf(OneQuerySearchBuilder.class);
+    }
+
     @AfterEach
     void backOn() {
         builders.enabled(true);
