@@ -30,7 +30,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * moment ago is found by the next search.
  *
  * <p>A search with more matches than the bound is run again as HAPI's persisted search, so paging
- * through more matches is HAPI's (the wasted attempt reads at most the bound plus one id). Also
+ * through more matches is HAPI's (the wasted attempt reads at most the bound plus one id, and
+ * loads no resource). Also
  * left to HAPI: {@code _include}/{@code _revinclude}, {@code _offset}, {@code _summary=count},
  * full-text ({@code _content}/{@code _text}), {@code _contained}, {@code $everything}, any
  * {@code Cache-Control} header and searches inside a transaction.
@@ -51,12 +52,19 @@ final class InlineSearch {
     static final class Attempt {
         private final SearchParameterMap params;
         private final int pageSize;
+        private final int bound;
         private int matches = -1;
         private List<JpaPid> all;
 
-        private Attempt(SearchParameterMap params, int pageSize) {
+        private Attempt(SearchParameterMap params, int pageSize, int bound) {
             this.params = params;
             this.pageSize = pageSize;
+            this.bound = bound;
+        }
+
+        /** More matches than the bound: HAPI's persisted search will answer, nothing need be loaded. */
+        boolean overBound() {
+            return matches > bound;
         }
 
         /** The first page's size, while the loader may still load only the first page; else 0. */
@@ -104,7 +112,7 @@ final class InlineSearch {
         params.setLoadSynchronousUpTo(max + 1);
         // The REST layer's page size (RestfulServer: no _count or 0 is the default page).
         Attempt attempt = new Attempt(params,
-                pageSize == null || pageSize <= 0 ? defaultPageSize : Math.min(pageSize, maxPageSize));
+                pageSize == null || pageSize <= 0 ? defaultPageSize : Math.min(pageSize, maxPageSize), max);
         request.getUserData().put(ATTEMPT, attempt);
         IBundleProvider result;
         try {

@@ -147,11 +147,6 @@ class InlineSearchPages extends DatabaseBackedPagingProvider {
         return resources;
     }
 
-    /** Resources held for later pages (for tests and metrics). */
-    synchronized int heldResources() {
-        return heldResources;
-    }
-
     /** A page request's view of kept matches: each page passes the access hooks again. */
     private static final class Page implements IBundleProvider {
         private final String id;

@@ -81,6 +81,10 @@ class OneQuerySearchBuilder extends SearchBuilder {
     public void loadResourcesByPid(Collection<JpaPid> pids, Collection<JpaPid> includedPids,
             List<IBaseResource> resources, boolean forHistoryOperation, RequestDetails request) {
         InlineSearch.Attempt inline = InlineSearch.attemptOf(request);
+        if (inline != null && inline.overBound() && includedPids.isEmpty() && !forHistoryOperation) {
+            // The attempt is thrown away for HAPI's persisted search: nothing to load.
+            return;
+        }
         int firstPage = inline == null ? 0 : inline.firstPageOnly();
         if (firstPage > 0 && pids.size() > firstPage && includedPids.isEmpty() && !forHistoryOperation) {
             // An inline search's matches: the first page now, the others when their page is asked for.

@@ -36,6 +36,9 @@ class InlineSearchTest extends ServerIntegrationTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    OneQuerySearchBuilders builders;
+
     private Set<String> registered(String family, int count) {
         Set<String> ids = new HashSet<>();
         Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
@@ -158,10 +161,13 @@ class InlineSearchTest extends ServerIntegrationTest {
         String family = "Many" + Names.unique(8);
         Set<String> ids = registered(family, 101);
         long tooManyBefore = searches.tooMany();
+        long loadedBefore = builders.served();
 
         Bundle first = search("/Patient?family=" + family + "&_count=40");
 
         assertThat(searches.tooMany()).isEqualTo(tooManyBefore + 1);
+        assertThat(builders.served() - loadedBefore).as("the page of HAPI's search only, none for the attempt")
+                .isEqualTo(first.getEntry().size());
         assertThat(searchRowsFor(family)).as("HAPI's search row").isEqualTo(1);
         List<String> seen = allPages(first);
         assertThat(seen).hasSize(101).doesNotHaveDuplicates();
