@@ -22,12 +22,13 @@ import java.util.List;
  * current {@code HFJ_RES_VER} row and its tags ({@code json_agg} over {@code HFJ_RES_TAG} and
  * {@code HFJ_TAG_DEF}), as detached HAPI entities that HAPI's own storage parser turns into
  * resources with the meta HAPI gives them. Shared by {@link ReadInOneQuery} and
- * {@link OneQuerySearchBuilder}.
+ * {@link OneQuerySearchBuilder}; {@link #VERSIONS} reads given versions for the change feed
+ * ({@code sync.StoredVersions}).
  *
  * <p>Does not follow a change of HAPI's storage layout (HAPI 8.8's columns): the tests of both
  * users compare their answers with HAPI's own.
  */
-final class CurrentVersions {
+public final class CurrentVersions {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TagTypeEnum[] TAG_TYPES = TagTypeEnum.values();
@@ -48,12 +49,27 @@ final class CurrentVersions {
             + " r.res_type, r.fhir_id"
             + " from hfj_resource r left join hfj_res_ver h on h.res_id = r.res_id and h.res_ver = r.res_ver";
 
+    /**
+     * The columns of {@link #SELECT} for given {@code HFJ_RES_VER} rows ({@code h.pid = any(?)}),
+     * whichever version they are: the version's own timestamps and its own tags (HAPI's default
+     * VERSIONED tag storage, {@code HFJ_HISTORY_TAG}), as HAPI's read of a version; column 14 is
+     * the row's pid. Column 11 says whether the version is stored as JSON text and not a deletion.
+     */
+    public static final String VERSIONS = "select h.res_id, h.partition_id, h.res_ver, h.res_published, h.res_updated,"
+            + " h.res_encoding, h.res_text_vc, h.source_uri, h.request_id,"
+            + " case when h.has_tags then (select json_agg(json_build_array(d.tag_type, d.tag_system, d.tag_code,"
+            + " d.tag_display, d.tag_version, d.tag_user_selected) order by d.tag_id)"
+            + " from hfj_history_tag t join hfj_tag_def d on d.tag_id = t.tag_id where t.res_ver_pid = h.pid) end,"
+            + " h.res_deleted_at is null and h.res_encoding = 'JSON' and h.res_text_vc is not null,"
+            + " h.res_type, r.fhir_id, h.pid"
+            + " from hfj_res_ver h join hfj_resource r on r.res_id = h.res_id where h.pid = any(?)";
+
     /** A current version, detached from Hibernate, the resource's tags, and whether it can be served. */
-    record Current(ResourceHistoryTable version, List<BaseTag> tags, boolean servable) {
+    public record Current(ResourceHistoryTable version, List<BaseTag> tags, boolean servable) {
     }
 
     /** The row as HAPI's entities; only a servable row carries its version's content. */
-    static Current row(ResultSet rs) throws SQLException {
+    public static Current row(ResultSet rs) throws SQLException {
         if (!rs.getBoolean(11)) {
             ResourceHistoryTable gone = new ResourceHistoryTable();
             gone.setResourceId(rs.getLong(1));

@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -231,22 +232,29 @@ final class ChangeFeed {
                 arguments.toArray());
         boolean more = changes.size() > size;
         List<Change> shown = more ? changes.subList(0, size) : changes;
-        Map<Long, IBaseResource> stored = storedVersions.byVersionPid(
+        Map<Long, StoredVersions.Stored> stored = storedVersions.byVersionPid(
                 shown.stream().map(Change::versionPid).filter(Objects::nonNull).distinct().toList());
         List<IBaseResource> resources = new ArrayList<>(shown.size());
+        Map<IBaseResource, String> encoded = new IdentityHashMap<>();
         for (Change change : shown) {
-            resources.add(render(change, stored));
+            IBaseResource resource = render(change, stored);
+            resources.add(resource);
+            StoredVersions.Stored version = change.versionPid() == null ? null : stored.get(change.versionPid());
+            if (version != null && version.json() != null) {
+                encoded.put(resource, version.json());
+            }
         }
         FeedCursor next = null;
         if (more) {
             Change last = shown.get(shown.size() - 1);
             next = cursor.after(last.txid(), last.seq());
         }
-        return new Page(resources, next, new Date(cursor.issuedAtMillis()), new TreeSet<>(caller.siteIds()));
+        return new Page(resources, next, new Date(cursor.issuedAtMillis()), new TreeSet<>(caller.siteIds()), encoded);
     }
 
-    private IBaseResource render(Change change, Map<Long, IBaseResource> stored) {
-        IBaseResource resource = change.versionPid() == null ? null : stored.get(change.versionPid());
+    private IBaseResource render(Change change, Map<Long, StoredVersions.Stored> stored) {
+        StoredVersions.Stored version = change.versionPid() == null ? null : stored.get(change.versionPid());
+        IBaseResource resource = version == null ? null : version.resource();
         if (resource != null) {
             // The same resource may stand in two entries of one page (a version and its scope entry).
             resource = change.scope() == null ? resource : copy(resource);
@@ -291,6 +299,10 @@ final class ChangeFeed {
     /** One row of {@code srm_change}; {@code scope} is null for a stored version, else enter or exit (referrals). */
     record Change(long txid, long seq, String type, String id, long version, boolean deleted, String scope, Long versionPid) {}
 
-    /** {@code sites}: the sites this feed covers for the caller (the device's scope). */
-    record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt, Set<String> sites) {}
+    /**
+     * {@code sites}: the sites this feed covers for the caller (the device's scope);
+     * {@code encoded}: HAPI's JSON of the resources that have it ready (by identity, see {@link EntryJson}).
+     */
+    record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt, Set<String> sites,
+            Map<IBaseResource, String> encoded) {}
 }

@@ -48,15 +48,16 @@ class SyncConfig {
             DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
             IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties,
             FhirProperties fhirProperties, EntityManager entityManager, IJpaStorageResourceParser storageParser,
-            PlatformTransactionManager transactions, ServedTypesGuard servedTypes) {
+            PlatformTransactionManager transactions, ServedTypesGuard servedTypes, PreEncodedEntries preEncodedEntries) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
         VersionConflicts conflicts = new VersionConflicts(jdbc);
         SyncPush push = new SyncPush(systemDao, keys, conflicts, fhirContext);
         interceptorService.registerInterceptor(new FeedLinks());
+        interceptorService.registerInterceptor(preEncodedEntries);
         interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
-        ChangeFeed feed = new ChangeFeed(jdbc, new StoredVersions(entityManager, storageParser, transactions), daoRegistry,
+        ChangeFeed feed = new ChangeFeed(jdbc, new StoredVersions(jdbc, fhirContext, entityManager, storageParser, transactions), daoRegistry,
                 policy, fhirContext);
         // HAPI cuts every page at srm.fhir.max-page-size: a larger feed page would lose its tail.
         int maxPage = Math.min(properties.feedMaxPageSize(), fhirProperties.maxPageSize());
@@ -69,6 +70,11 @@ class SyncConfig {
             }
         }
         return provider;
+    }
+
+    @Bean
+    PreEncodedEntries preEncodedEntries() {
+        return new PreEncodedEntries();
     }
 
     @Bean

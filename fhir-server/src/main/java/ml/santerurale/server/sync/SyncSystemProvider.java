@@ -79,6 +79,7 @@ public final class SyncSystemProvider {
         int size = Math.min(count == null ? defaultPageSize : Math.max(1, count), maxPageSize);
         ChangeFeed.Page page = feed.page(caller, cursor, size, onlyType);
         FeedLinks.remember(requestDetails, page, since, size);
+        PreEncodedEntries.remember(requestDetails, page.encoded());
         SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());
         provider.setPreferredPageSize(Math.max(1, page.resources().size()));
         provider.setPublished(new InstantType(page.issuedAt()));
