@@ -63,7 +63,8 @@ class FhirRestConfig {
             FhirProperties properties,
             ServedTypesGuard servedTypesGuard,
             ReadInOneQuery reads,
-            InlineSearch searches) {
+            InlineSearch searches,
+            PreEncodedEntries preEncodedEntries) {
         // The requests' view of the shared service: each storage hook runs once (see RequestBroadcaster).
         RestfulServer server = new RestfulServer(systemDao.getContext(), new RequestBroadcaster(interceptorService));
         systemDao.getContext().setNarrativeGenerator((INarrativeGenerator) null);
@@ -88,6 +89,8 @@ class FhirRestConfig {
                     }));
                 });
         interceptorService.registerInterceptor(searches);
+        // Stored resources of a search or a feed page written from their stored JSON.
+        interceptorService.registerInterceptor(preEncodedEntries);
         server.registerProviders(providers);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport));
@@ -105,6 +108,11 @@ class FhirRestConfig {
         interceptorService.registerInterceptor(new StaleVersionAsPreconditionFailed());
         interceptorService.registerInterceptor(new IfMatchOnMissingResource());
         return server;
+    }
+
+    @Bean
+    PreEncodedEntries preEncodedEntries() {
+        return new PreEncodedEntries();
     }
 
     /**

@@ -301,7 +301,7 @@ final class ChangeFeed {
 
     /**
      * {@code sites}: the sites this feed covers for the caller (the device's scope);
-     * {@code encoded}: HAPI's JSON of the resources that have it ready (by identity, see {@link EntryJson}).
+     * {@code encoded}: HAPI's JSON of the resources that have it ready (by identity, see {@code fhir.StoredJson}).
      */
     record Page(List<IBaseResource> resources, FeedCursor next, Date issuedAt, Set<String> sites,
             Map<IBaseResource, String> encoded) {}

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import ml.santerurale.server.fhir.CurrentVersions;
+import ml.santerurale.server.fhir.StoredJson;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -19,7 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Loads the stored versions a feed page shows in one SQL statement ({@link CurrentVersions#VERSIONS}:
  * each version with its resource's id and the version's own tags), parsed by HAPI's own storage
  * parser, so an entry is what a HAPI read of that version returns (meta, tags, source) without
- * one read per entry; each with the JSON HAPI's encoder would write for it ({@link EntryJson}),
+ * one read per entry; each with the JSON HAPI's encoder would write for it ({@link StoredJson}),
  * when that can be made from the stored text. A version not stored as JSON text goes through
  * HAPI's entities (one JPQL query for all such versions of the page).
  *
@@ -69,7 +70,7 @@ final class StoredVersions {
             ResourceHistoryTable version = row.version();
             Class<? extends IBaseResource> type = fhirContext.getResourceDefinition(version.getResourceType()).getImplementingClass();
             IBaseResource resource = parser.toResource(null, type, version, row.tags(), true);
-            resources.put(pid, new Stored(resource, EntryJson.of(resource, version.getResourceTextVc())));
+            resources.put(pid, new Stored(resource, StoredJson.of(resource, version.getResourceTextVc())));
         }, (Object) versionPids.toArray(Long[]::new));
         if (!throughHapi.isEmpty()) {
             readOnly.executeWithoutResult(status -> {

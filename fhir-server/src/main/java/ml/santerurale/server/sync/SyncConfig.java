@@ -48,14 +48,13 @@ class SyncConfig {
             DaoRegistry daoRegistry, FhirContext fhirContext, RestfulServer restfulServer,
             IInterceptorService interceptorService, AccessPolicy policy, SyncProperties properties,
             FhirProperties fhirProperties, EntityManager entityManager, IJpaStorageResourceParser storageParser,
-            PlatformTransactionManager transactions, ServedTypesGuard servedTypes, PreEncodedEntries preEncodedEntries) {
+            PlatformTransactionManager transactions, ServedTypesGuard servedTypes) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         interceptorService.registerInterceptor(new SyncBatchCommit(keys, new WrittenVersions(jdbc),
                 new BatchProvenance(daoRegistry.getResourceDao(Provenance.class)), fhirContext));
         VersionConflicts conflicts = new VersionConflicts(jdbc);
         SyncPush push = new SyncPush(systemDao, keys, conflicts, fhirContext);
         interceptorService.registerInterceptor(new FeedLinks());
-        interceptorService.registerInterceptor(preEncodedEntries);
         interceptorService.registerInterceptor(new ProvenanceDoesNotBlockDeletes());
         ChangeFeed feed = new ChangeFeed(jdbc, new StoredVersions(jdbc, fhirContext, entityManager, storageParser, transactions), daoRegistry,
                 policy, fhirContext);
@@ -70,11 +69,6 @@ class SyncConfig {
             }
         }
         return provider;
-    }
-
-    @Bean
-    PreEncodedEntries preEncodedEntries() {
-        return new PreEncodedEntries();
     }
 
     @Bean

@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import java.util.Date;
 import java.util.Set;
 import ml.santerurale.interceptors.security.Caller;
+import ml.santerurale.server.fhir.PreEncodedEntries;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.InstantType;
 

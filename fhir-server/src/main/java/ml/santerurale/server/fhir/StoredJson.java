@@ -1,4 +1,4 @@
-package ml.santerurale.server.sync;
+package ml.santerurale.server.fhir;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.util.List;
@@ -9,7 +9,7 @@ import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * The JSON HAPI's encoder writes for a stored version, made from the stored text instead of
+ * The JSON HAPI's encoder writes for a stored version (a search match, a change feed entry), made from the stored text instead of
  * encoding the parsed resource again. HAPI stores a version's JSON without its {@code id} and
  * {@code meta} and adds them when it reads the version back; this writes the parsed resource's
  * id and meta (version, last update, source, profiles, security labels, tags, in the order and
@@ -22,16 +22,16 @@ import org.hl7.fhir.r4.model.Resource;
  * an id or extensions, a versioned reference (HAPI's encoder strips versions from references).
  * An absolute reference to this server's own base is relativised by HAPI's encoder: the writer
  * ({@link PreEncodedEntries}) checks for the base, which only the request knows.
- * {@code PreEncodedEntriesTest} compares every feed entry with HAPI's own encoding of it.
+ * {@code PreEncodedEntriesTest} compares feed and search entries with HAPI's own encoding of them.
  */
-final class EntryJson {
+public final class StoredJson {
 
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 
-    private EntryJson() {}
+    private StoredJson() {}
 
     /** HAPI's JSON of {@code resource}, parsed from {@code stored} by HAPI's storage parser, or null. */
-    static String of(IBaseResource resource, String stored) {
+    public static String of(IBaseResource resource, String stored) {
         if (!(resource instanceof Resource r) || stored == null || !r.hasIdElement() || r.getIdElement().getIdPart() == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package ml.santerurale.server.sync;
+package ml.santerurale.server.fhir;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -14,6 +14,7 @@ import java.io.Writer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,25 +25,28 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * Writes a change feed page's stored versions as the JSON already made from their stored text
- * ({@link EntryJson}) instead of having HAPI's encoder walk and write every resource again: the
- * encoding was a third of a feed page's request thread (HAPI's search for resources to contain
- * alone 13 %). HAPI still builds and writes the page (Bundle, links, entries' request and
- * response parts, headers, gzip); only each entry's {@code resource} is spliced in.
+ * Writes the stored resources of a Bundle (a search's matches, a change feed page) as the JSON
+ * already made from their stored text ({@link StoredJson}) instead of having HAPI's encoder walk
+ * and write every resource again: the encoding was a third of a feed page's request thread
+ * (HAPI's search for resources to contain alone 13 %) and a fifth of a name search's. HAPI still
+ * builds and writes the Bundle (links, entries' search, request and response parts, headers,
+ * gzip); only each entry's {@code resource} is spliced in. The code that loads a resource
+ * {@linkplain #remember remembers} its JSON for the request, by identity: a hook that replaces a
+ * resource (as masking hooks do) leaves the new one to HAPI's encoder.
  *
- * <p>After every other outgoing-response hook has seen the page as HAPI built it (audit reads
+ * <p>After every other outgoing-response hook has seen the Bundle as HAPI built it (audit reads
  * the resources), each entry whose resource has its JSON ready is given a placeholder resource
  * with an id no client can guess; the writer HAPI creates for the response is wrapped, and the
  * placeholders it receives are replaced by the resources' JSON. The entries get their resources
  * back when the response is written. Only for a JSON response in HAPI's default form: no
  * {@code _pretty}, {@code _summary}, {@code _elements}; anything else is HAPI's encoding.
  *
- * <p>Does not guarantee: a hook that changes an entry's resource in place after the feed built
- * it is not seen (none does: the hooks that see a feed page read it, or change the Bundle's
- * own elements); such a hook would have to run after this one.
+ * <p>Does not guarantee: a hook that changes a loaded resource in place (not replacing it) is
+ * not seen (none does: our hooks that see matches or a feed page filter or read them, or change
+ * the Bundle's own elements); such a hook would have to run after this one.
  */
 @Interceptor
-final class PreEncodedEntries {
+public final class PreEncodedEntries {
 
     private static final String ENCODED = PreEncodedEntries.class.getName() + ".encoded";
     private static final String SPLICE = PreEncodedEntries.class.getName() + ".splice";
@@ -52,11 +56,23 @@ final class PreEncodedEntries {
 
     private final LongAdder spliced = new LongAdder();
 
-    /** The page's resources with their JSON ready (by identity). */
-    static void remember(RequestDetails requestDetails, Map<IBaseResource, String> encoded) {
+    /** Resources of this request with their JSON ready (by identity); a null JSON is ignored. */
+    public static void remember(RequestDetails requestDetails, Map<IBaseResource, String> encoded) {
         if (!encoded.isEmpty()) {
-            requestDetails.getUserData().put(ENCODED, encoded);
+            encodedOf(requestDetails).putAll(encoded);
         }
+    }
+
+    /** One resource of this request with its JSON ready; nothing when {@code json} is null. */
+    public static void remember(RequestDetails requestDetails, IBaseResource resource, String json) {
+        if (json != null && requestDetails != null) {
+            encodedOf(requestDetails).put(resource, json);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<IBaseResource, String> encodedOf(RequestDetails requestDetails) {
+        return (Map<IBaseResource, String>) requestDetails.getUserData().computeIfAbsent(ENCODED, key -> new IdentityHashMap<>());
     }
 
     @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
@@ -93,7 +109,7 @@ final class PreEncodedEntries {
     }
 
     /** Entries written from their ready JSON since the start (for tests and metrics). */
-    long spliced() {
+    public long spliced() {
         return spliced.sum();
     }
 

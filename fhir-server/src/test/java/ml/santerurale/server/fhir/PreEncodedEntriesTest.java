@@ -1,4 +1,4 @@
-package ml.santerurale.server.sync;
+package ml.santerurale.server.fhir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +23,7 @@ import ml.santerurale.server.support.Names;
 import ml.santerurale.server.support.ServerIntegrationTest;
 import ml.santerurale.server.support.SyncDevice;
 import ml.santerurale.server.support.TestTokens;
+import ml.santerurale.server.sync.Consultations;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -30,10 +31,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * A change feed page whose entries are written from their stored JSON ({@link PreEncodedEntries},
- * {@link EntryJson}) is, byte for byte, the page HAPI's encoder writes: every entry's resource
- * with its id, meta (version, last update, source, tags with escaped text, the site's label) and
- * content, gzip or not; other formats are HAPI's.
+ * A change feed page or a search page whose entries are written from their stored JSON
+ * ({@link PreEncodedEntries}, {@link StoredJson}) is, byte for byte, the page HAPI's encoder
+ * writes: every entry's resource with its id, meta (version, last update, source, tags with
+ * escaped text, the site's label) and content, gzip or not; other formats are HAPI's.
  */
 class PreEncodedEntriesTest extends ServerIntegrationTest {
 
@@ -44,7 +45,7 @@ class PreEncodedEntriesTest extends ServerIntegrationTest {
     JdbcTemplate jdbc;
 
     @Test
-    void feedPagesAreWhatHapisEncoderWrites() throws InterruptedException {
+    void feedAndSearchPagesAreWhatHapisEncoderWrites() throws InterruptedException {
         String since = Instant.now().minusSeconds(1).toString();
         String medecin = TestTokens.get().user("medecin.preencoded", Set.of("medecin"), Set.of("CSCOM-KONOBOUGOU"));
         String family = "PreEncoded" + Names.unique(8);
@@ -67,37 +68,47 @@ class PreEncodedEntriesTest extends ServerIntegrationTest {
         assertThat(device.push().accepted).hasSize(1);
         FeedHorizon.awaitPastEveryChange(jdbc);
 
-        System.out.println("EXPLAIN\n" + String.join("\n", jdbc.queryForList("explain analyze " + ml.santerurale.server.fhir.CurrentVersions.VERSIONS, String.class, (Object) jdbc.queryForList("select pid from hfj_res_ver order by pid desc limit 200", Long.class).toArray(Long[]::new))));
-        System.out.println(String.join("\n", jdbc.queryForList("select indexdef from pg_indexes where tablename = 'hfj_history_tag'", String.class)));
         long before = preEncoded.spliced();
-        String next = "/_history?_count=4&_since=" + URLEncoder.encode(since, StandardCharsets.UTF_8);
-        int entries = 0;
-        List<String> types = new ArrayList<>();
-        while (next != null) {
-            String path = next;
-            String plain = as(medecin, () -> body(path, "application/fhir+json", false));
-            // HAPI's own encoding of the same page: pretty printed, which this writer leaves to HAPI.
-            String pretty = as(medecin, () -> body(path + "&_pretty=true", "application/fhir+json", false));
-            Bundle page = fhirContext.newJsonParser().parseResource(Bundle.class, plain);
-            Bundle hapis = fhirContext.newJsonParser().parseResource(Bundle.class, pretty);
-            assertThat(entriesOf(plain)).as("the page is HAPI's canonical JSON of what it holds")
-                    .isEqualTo(entriesOf(encode(page)));
-            assertThat(entriesOf(plain)).as("and holds what HAPI's encoder writes for it").isEqualTo(entriesOf(encode(hapis)));
-            assertThat(entriesOf(as(medecin, () -> body(path, "application/fhir+json", true)))).as("gzip").isEqualTo(entriesOf(plain));
-            entries += page.getEntry().size();
-            page.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource).forEach(e -> types.add(e.getResource().fhirType()));
-            next = page.getLink("next") == null ? null : page.getLink("next").getUrl().substring(fhirBase().length());
-        }
-        assertThat(types).contains("Patient", "Encounter", "Provenance");
-        assertThat(entries).isGreaterThanOrEqualTo(11);
+        List<String> types = assertPagesAreHapis(medecin,
+                "/_history?_count=4&_since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
+        assertThat(types).contains("Patient", "Encounter", "Provenance").hasSizeGreaterThanOrEqualTo(11);
         long spliced = preEncoded.spliced() - before;
         assertThat(spliced).as("entries written from their stored JSON (twice: plain and gzip)")
                 .isGreaterThanOrEqualTo(2L * (types.size() - types.stream().filter("Provenance"::equals).count()));
+
+        before = preEncoded.spliced();
+        List<String> matches = assertPagesAreHapis(medecin, "/Patient?_count=2&name=" + family);
+        assertThat(matches).as("a search's matches, each page").hasSize(4).containsOnly("Patient");
+        assertThat(preEncoded.spliced() - before).as("matches written from their stored JSON").isGreaterThanOrEqualTo(8);
 
         String xml = as(medecin, () -> body("/_history?_count=4&_since=" + URLEncoder.encode(since, StandardCharsets.UTF_8),
                 "application/fhir+xml", false));
         assertThat(xml).as("XML is HAPI's encoding").startsWith("<Bundle").doesNotContain("{\"resourceType\"");
         assertThat(fhirContext.newXmlParser().parseResource(Bundle.class, xml).getEntry()).hasSize(4);
+    }
+
+    /**
+     * Follows the pages from {@code path}: each, plain, is HAPI's canonical JSON of what it
+     * holds, the same as HAPI's own (pretty) encoding of the page and as its gzip form. Answers
+     * the types of the entries' resources.
+     */
+    private List<String> assertPagesAreHapis(String token, String path) {
+        List<String> types = new ArrayList<>();
+        String next = path;
+        while (next != null) {
+            String page = next;
+            String plain = as(token, () -> body(page, "application/fhir+json", false));
+            String pretty = as(token, () -> body(page + "&_pretty=true", "application/fhir+json", false));
+            Bundle bundle = fhirContext.newJsonParser().parseResource(Bundle.class, plain);
+            Bundle hapis = fhirContext.newJsonParser().parseResource(Bundle.class, pretty);
+            assertThat(entriesOf(plain)).as("HAPI's canonical JSON of what the page holds: " + page)
+                    .isEqualTo(entriesOf(encode(bundle)));
+            assertThat(entriesOf(plain)).as("what HAPI's encoder writes for the page: " + page).isEqualTo(entriesOf(encode(hapis)));
+            assertThat(entriesOf(as(token, () -> body(page, "application/fhir+json", true)))).as("gzip").isEqualTo(entriesOf(plain));
+            bundle.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource).forEach(e -> types.add(e.getResource().fhirType()));
+            next = bundle.getLink("next") == null ? null : bundle.getLink("next").getUrl().substring(fhirBase().length());
+        }
+        return types;
     }
 
     private String encode(Bundle bundle) {
