@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.SummaryEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.method.ElementsParameter;
 import java.io.IOException;
@@ -25,14 +26,16 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * Writes the stored resources of a Bundle (a search's matches, a change feed page) as the JSON
+ * Writes stored resources (a read, a search's matches, a change feed page) as the JSON
  * already made from their stored text ({@link StoredJson}) instead of having HAPI's encoder walk
  * and write every resource again: the encoding was a third of a feed page's request thread
  * (HAPI's search for resources to contain alone 13 %) and a fifth of a name search's. HAPI still
  * builds and writes the Bundle (links, entries' search, request and response parts, headers,
  * gzip); only each entry's {@code resource} is spliced in. The code that loads a resource
  * {@linkplain #remember remembers} its JSON for the request, by identity: a hook that replaces a
- * resource (as masking hooks do) leaves the new one to HAPI's encoder.
+ * resource (as masking hooks do) leaves the new one to HAPI's encoder. A read's answer is the
+ * resource itself: HAPI is handed a stand-in of the same type with the same id and meta (its
+ * headers come from them) and what it writes is replaced by the resource's JSON.
  *
  * <p>After every other outgoing-response hook has seen the Bundle as HAPI built it (audit reads
  * the resources), each entry whose resource has its JSON ready is given a placeholder resource
@@ -55,6 +58,7 @@ public final class PreEncodedEntries {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LongAdder spliced = new LongAdder();
+    private final LongAdder whole = new LongAdder();
 
     /** Resources of this request with their JSON ready (by identity); a null JSON is ignored. */
     public static void remember(RequestDetails requestDetails, Map<IBaseResource, String> encoded) {
@@ -76,20 +80,33 @@ public final class PreEncodedEntries {
     }
 
     @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
-    public void placeholders(RequestDetails requestDetails, IBaseResource response) {
+    public void placeholders(RequestDetails requestDetails, IBaseResource response, ResponseDetails responseDetails) {
         @SuppressWarnings("unchecked")
         Map<IBaseResource, String> encoded = (Map<IBaseResource, String>) requestDetails.getUserData().get(ENCODED);
-        if (encoded == null || !(response instanceof Bundle bundle) || !defaultJson(requestDetails)) {
+        if (encoded == null || response == null || !defaultJson(requestDetails)) {
             return;
         }
         String base = requestDetails.getFhirServerBase();
+        if (!(response instanceof Bundle bundle)) {
+            String json = encoded.get(response);
+            if (usable(json, base) && response instanceof Resource resource) {
+                // A read: HAPI takes the headers (ETag, Last-Modified) from a stand-in with the
+                // same type, id and meta, and writes it to a writer that writes the JSON instead.
+                Resource standIn = (Resource) requestDetails.getFhirContext().getResourceDefinition(resource).newInstance();
+                standIn.setIdElement(resource.getIdElement().copy());
+                standIn.setMeta(resource.getMeta().copy());
+                responseDetails.setResponseResource(standIn);
+                requestDetails.getUserData().put(SPLICE, new Splices(null, List.of(), json));
+                whole.increment();
+            }
+            return;
+        }
         String nonce = HexFormat.of().formatHex(randomBytes());
         List<Splice> splices = new ArrayList<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
             Resource resource = entry.getResource();
             String json = resource == null ? null : encoded.get(resource);
-            // HAPI's encoder makes absolute references to this server's base relative.
-            if (json == null || base != null && json.contains(base)) {
+            if (!usable(json, base)) {
                 continue;
             }
             Basic placeholder = new Basic();
@@ -98,8 +115,14 @@ public final class PreEncodedEntries {
             entry.setResource(placeholder);
         }
         if (!splices.isEmpty()) {
-            requestDetails.getUserData().put(SPLICE, new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices));
+            requestDetails.getUserData().put(SPLICE,
+                    new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices, null));
         }
+    }
+
+    /** HAPI's encoder makes absolute references to this server's base relative: such JSON is left to it. */
+    private static boolean usable(String json, String base) {
+        return json != null && (base == null || !json.contains(base));
     }
 
     @Hook(Pointcut.SERVER_OUTGOING_WRITER_CREATED)
@@ -108,9 +131,14 @@ public final class PreEncodedEntries {
         return splices instanceof Splices s ? new SplicingWriter(writer, s, spliced) : writer;
     }
 
-    /** Entries written from their ready JSON since the start (for tests and metrics). */
+    /** Bundle entries written from their ready JSON since the start (for tests and metrics). */
     public long spliced() {
         return spliced.sum();
+    }
+
+    /** Single-resource responses (reads) written from their ready JSON since the start. */
+    public long whole() {
+        return whole.sum();
     }
 
     /** HAPI's plain JSON: the form the stored JSON is in. */
@@ -134,8 +162,11 @@ public final class PreEncodedEntries {
 
     private record Splice(Bundle.BundleEntryComponent entry, Resource resource, String json) {}
 
-    /** {@code marker}: the text every placeholder of one response starts with, its index follows. */
-    private record Splices(String marker, List<Splice> entries) {}
+    /**
+     * {@code marker}: the text every placeholder of one response starts with, its index follows;
+     * {@code whole}: the JSON of a single-resource response, written instead of what HAPI writes.
+     */
+    private record Splices(String marker, List<Splice> entries, String whole) {}
 
     /**
      * Holds what HAPI writes (the page with placeholders, small) and writes it with the
@@ -182,6 +213,11 @@ public final class PreEncodedEntries {
             }
             closed = true;
             try {
+                if (splices.whole() != null) {
+                    target.write(splices.whole());
+                    target.close();
+                    return;
+                }
                 String marker = splices.marker();
                 int from = 0;
                 int at;

@@ -92,6 +92,7 @@ final class ReadInOneQuery {
             return null;
         }
         served.increment();
+        PreEncodedEntries.remember(request, resource, StoredJson.of(resource, current.version().getResourceTextVc()));
         BaseHapiFhirResourceDao.invokeStoragePreAccessResources(broadcaster, request, id, resource);
         return new Served(BaseHapiFhirResourceDao.invokeStoragePreShowResources(broadcaster, request, resource));
     }

@@ -25,6 +25,9 @@ class ReadInOneQueryTest extends ServerIntegrationTest {
     @Autowired
     ReadInOneQuery reads;
 
+    @Autowired
+    PreEncodedEntries preEncoded;
+
     private String stored(Patient patient) {
         String id = UUID.randomUUID().toString();
         patient.setId(id);
@@ -39,8 +42,11 @@ class ReadInOneQueryTest extends ServerIntegrationTest {
 
     private void assertSameAnswer(String read, String versionRead, String accept) {
         long before = reads.served();
+        long written = preEncoded.whole();
         HttpResponse<String> fast = getAs(read, accept);
         assertThat(reads.served()).as("served in one query: " + read).isEqualTo(before + 1);
+        boolean plainJson = accept.contains("json") && !read.contains("_elements");
+        assertThat(preEncoded.whole() - written).as("written from its stored JSON: " + read).isEqualTo(plainJson ? 1 : 0);
         HttpResponse<String> hapi = getAs(versionRead, accept);
         assertThat(reads.served()).as("a version read is HAPI's").isEqualTo(before + 1);
         assertThat(fast.statusCode()).as(fast.body()).isEqualTo(200);
