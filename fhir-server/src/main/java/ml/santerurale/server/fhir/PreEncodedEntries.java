@@ -5,11 +5,15 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.SummaryEnum;
+import ca.uhn.fhir.rest.api.server.IRestfulResponse;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.ETagSupportEnum;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.method.ElementsParameter;
+import ca.uhn.fhir.util.DateUtils;
 import java.io.IOException;
 import java.io.Writer;
 import java.security.SecureRandom;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Basic;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
@@ -33,9 +38,9 @@ import org.hl7.fhir.r4.model.Resource;
  * builds and writes the Bundle (links, entries' search, request and response parts, headers,
  * gzip); only each entry's {@code resource} is spliced in. The code that loads a resource
  * {@linkplain #remember remembers} its JSON for the request, by identity: a hook that replaces a
- * resource (as masking hooks do) leaves the new one to HAPI's encoder. A read's answer is the
- * resource itself: HAPI is handed a stand-in of the same type with the same id and meta (its
- * headers come from them) and what it writes is replaced by the resource's JSON.
+ * resource (as masking hooks do) leaves the new one to HAPI's encoder. A read's answer, the
+ * resource itself, is written here with the headers HAPI gives it (Content-Location, ETag,
+ * Last-Modified, content type, gzip).
  *
  * <p>After every other outgoing-response hook has seen the Bundle as HAPI built it (audit reads
  * the resources), each entry whose resource has its JSON ready is given a placeholder resource
@@ -80,26 +85,23 @@ public final class PreEncodedEntries {
     }
 
     @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
-    public void placeholders(RequestDetails requestDetails, IBaseResource response, ResponseDetails responseDetails) {
+    public boolean placeholders(RequestDetails requestDetails, IBaseResource response, ResponseDetails responseDetails)
+            throws IOException {
         @SuppressWarnings("unchecked")
         Map<IBaseResource, String> encoded = (Map<IBaseResource, String>) requestDetails.getUserData().get(ENCODED);
         if (encoded == null || response == null || !defaultJson(requestDetails)) {
-            return;
+            return true;
         }
         String base = requestDetails.getFhirServerBase();
         if (!(response instanceof Bundle bundle)) {
             String json = encoded.get(response);
-            if (usable(json, base) && response instanceof Resource resource) {
-                // A read: HAPI takes the headers (ETag, Last-Modified) from a stand-in with the
-                // same type, id and meta, and writes it to a writer that writes the JSON instead.
-                Resource standIn = (Resource) requestDetails.getFhirContext().getResourceDefinition(resource).newInstance();
-                standIn.setIdElement(resource.getIdElement().copy());
-                standIn.setMeta(resource.getMeta().copy());
-                responseDetails.setResponseResource(standIn);
-                requestDetails.getUserData().put(SPLICE, new Splices(null, List.of(), json));
-                whole.increment();
+            if (!usable(json, base) || !(response instanceof Resource resource) || resource.fhirType().equals("Binary")) {
+                return true;
             }
-            return;
+            // Counted before the client can have the answer.
+            whole.increment();
+            writeResource(requestDetails, resource, json, responseDetails.getResponseCode());
+            return false;
         }
         String nonce = HexFormat.of().formatHex(randomBytes());
         List<Splice> splices = new ArrayList<>();
@@ -116,8 +118,41 @@ public final class PreEncodedEntries {
         }
         if (!splices.isEmpty()) {
             requestDetails.getUserData().put(SPLICE,
-                    new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices, null));
+                    new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices));
         }
+        return true;
+    }
+
+    /**
+     * A single resource's answer (a read) written as HAPI's {@code streamResponseAsResource}
+     * writes it: Content-Location, ETag and Last-Modified from the resource's id and meta, the
+     * content type the request asked for, gzip when accepted.
+     */
+    private static void writeResource(RequestDetails requestDetails, Resource resource, String json, int status)
+            throws IOException {
+        IRestfulResponse response = requestDetails.getResponse();
+        IIdType fullId = RestfulServerUtils.fullyQualifyResourceIdOrReturnNull(requestDetails.getServer(), resource,
+                requestDetails.getFhirServerBase(), resource.getIdElement());
+        if (fullId != null) {
+            if (requestDetails.getRequestType() == RequestTypeEnum.POST) {
+                response.addHeader(Constants.HEADER_LOCATION, fullId.getValue());
+            }
+            response.addHeader(Constants.HEADER_CONTENT_LOCATION, fullId.getValue());
+        }
+        if (requestDetails.getServer().getETagSupport() == ETagSupportEnum.ENABLED) {
+            String version = fullId != null && fullId.hasVersionIdPart() ? fullId.getVersionIdPart() : resource.getMeta().getVersionId();
+            if (version != null && !version.isBlank()) {
+                response.addHeader(Constants.HEADER_ETAG, RestfulServerUtils.createEtag(version));
+            }
+        }
+        if (resource.getMeta().getLastUpdated() != null) {
+            response.addHeader(Constants.HEADER_LAST_MODIFIED, DateUtils.formatDate(resource.getMeta().getLastUpdated()));
+        }
+        Writer writer = response.getResponseWriter(status,
+                RestfulServerUtils.determineResponseEncodingWithDefault(requestDetails).getResourceContentType(),
+                Constants.CHARSET_NAME_UTF8, requestDetails.isRespondGzip());
+        writer.write(json);
+        response.commitResponse(writer);
     }
 
     /** HAPI's encoder makes absolute references to this server's base relative: such JSON is left to it. */
@@ -162,11 +197,8 @@ public final class PreEncodedEntries {
 
     private record Splice(Bundle.BundleEntryComponent entry, Resource resource, String json) {}
 
-    /**
-     * {@code marker}: the text every placeholder of one response starts with, its index follows;
-     * {@code whole}: the JSON of a single-resource response, written instead of what HAPI writes.
-     */
-    private record Splices(String marker, List<Splice> entries, String whole) {}
+    /** {@code marker}: the text every placeholder of one response starts with, its index follows. */
+    private record Splices(String marker, List<Splice> entries) {}
 
     /**
      * Holds what HAPI writes (the page with placeholders, small) and writes it with the
@@ -213,11 +245,6 @@ public final class PreEncodedEntries {
             }
             closed = true;
             try {
-                if (splices.whole() != null) {
-                    target.write(splices.whole());
-                    target.close();
-                    return;
-                }
                 String marker = splices.marker();
                 int from = 0;
                 int at;
