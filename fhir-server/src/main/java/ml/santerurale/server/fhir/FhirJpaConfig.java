@@ -19,7 +19,10 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import ml.santerurale.server.database.HapiSchema;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,6 +42,9 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
         SubscriptionChannelConfig.class, ThreadPoolFactoryConfig.class})
 class FhirJpaConfig {
 
+    /** HAPI's bean of {@code JpaConfig.sqlBuilderFactory()}. */
+    private static final String DIRECT_SQL_OBJECTS = "sqlBuilderFactory";
+
     /** HAPI's repositories are built after the server is ready (see the class). */
     @Bean
     static LazyRepositories lazyRepositories() {
@@ -47,8 +53,23 @@ class FhirJpaConfig {
 
     /** HAPI's per-search builder loads matches in one query (see OneQuerySearchBuilder). */
     @Bean
-    static org.springframework.beans.factory.config.BeanFactoryPostProcessor oneQuerySearchBuilderDefinition() {
+    static BeanFactoryPostProcessor oneQuerySearchBuilderDefinition() {
         return OneQuerySearchBuilders.replacing("oneQuerySearchBuilders");
+    }
+
+    /** HAPI's predicate builders and query executors made without a bean lookup each (see DirectSqlObjects). */
+    @Bean
+    static BeanFactoryPostProcessor directSqlObjectsDefinition() {
+        return beanFactory -> {
+            BeanDefinitionRegistry registry =
+                    (BeanDefinitionRegistry) beanFactory;
+            if (!registry.containsBeanDefinition(DIRECT_SQL_OBJECTS)) {
+                throw new IllegalStateException("HAPI's SQL object factory bean '" + DIRECT_SQL_OBJECTS + "' is not defined");
+            }
+            registry.removeBeanDefinition(DIRECT_SQL_OBJECTS);
+            registry.registerBeanDefinition(DIRECT_SQL_OBJECTS,
+                    new RootBeanDefinition(DirectSqlObjects.class));
+        };
     }
 
     /** Created at the first search, when every collaborator exists. */
