@@ -64,6 +64,7 @@ public final class PreEncodedEntries {
 
     private final LongAdder spliced = new LongAdder();
     private final LongAdder whole = new LongAdder();
+    private final LongAdder bundles = new LongAdder();
 
     /** Resources of this request with their JSON ready (by identity); a null JSON is ignored. */
     public static void remember(RequestDetails requestDetails, Map<IBaseResource, String> encoded) {
@@ -103,6 +104,28 @@ public final class PreEncodedEntries {
             writeResource(requestDetails, resource, json, responseDetails.getResponseCode());
             return false;
         }
+        boolean everyEntry = true;
+        int resources = 0;
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (entry.hasResource()) {
+                everyEntry &= usable(encoded.get(entry.getResource()), base);
+                resources++;
+            }
+        }
+        String bundleJson = everyEntry ? BundleJson.of(bundle, encoded) : null;
+        if (bundleJson != null) {
+            // HAPI writes the headers from a stand-in with the Bundle's id and meta; the writer
+            // writes the whole Bundle instead of the stand-in.
+            Bundle standIn = new Bundle().setType(bundle.getType());
+            standIn.setIdElement(bundle.getIdElement().copy());
+            standIn.setMeta(bundle.getMeta().copy());
+            responseDetails.setResponseResource(standIn);
+            requestDetails.getUserData().put(SPLICE, new Splices(null, List.of(), bundleJson));
+            // Counted before the client can have the page.
+            spliced.add(resources);
+            bundles.increment();
+            return true;
+        }
         String nonce = HexFormat.of().formatHex(randomBytes());
         List<Splice> splices = new ArrayList<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
@@ -118,7 +141,7 @@ public final class PreEncodedEntries {
         }
         if (!splices.isEmpty()) {
             requestDetails.getUserData().put(SPLICE,
-                    new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices));
+                    new Splices("{\"resourceType\":\"Basic\",\"id\":\"srm" + nonce + "-", splices, null));
         }
         return true;
     }
@@ -171,6 +194,11 @@ public final class PreEncodedEntries {
         return spliced.sum();
     }
 
+    /** Bundles written whole from their entries' ready JSON since the start (for tests). */
+    public long bundles() {
+        return bundles.sum();
+    }
+
     /** Single-resource responses (reads) written from their ready JSON since the start. */
     public long whole() {
         return whole.sum();
@@ -197,8 +225,11 @@ public final class PreEncodedEntries {
 
     private record Splice(Bundle.BundleEntryComponent entry, Resource resource, String json) {}
 
-    /** {@code marker}: the text every placeholder of one response starts with, its index follows. */
-    private record Splices(String marker, List<Splice> entries) {}
+    /**
+     * {@code marker}: the text every placeholder of one response starts with, its index follows;
+     * {@code whole}: a whole Bundle's JSON, written instead of what HAPI writes (a stand-in).
+     */
+    private record Splices(String marker, List<Splice> entries, String whole) {}
 
     /**
      * Holds what HAPI writes (the page with placeholders, small) and writes it with the
@@ -245,6 +276,11 @@ public final class PreEncodedEntries {
             }
             closed = true;
             try {
+                if (splices.whole() != null) {
+                    target.write(splices.whole());
+                    target.close();
+                    return;
+                }
                 String marker = splices.marker();
                 int from = 0;
                 int at;

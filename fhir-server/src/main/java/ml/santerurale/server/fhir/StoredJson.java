@@ -123,7 +123,7 @@ public final class StoredJson {
         return fields + 1;
     }
 
-    private static void string(StringBuilder json, String value) {
+    static void string(StringBuilder json, String value) {
         json.append('"');
         STRINGS.quoteAsString(value, json);
         json.append('"');
