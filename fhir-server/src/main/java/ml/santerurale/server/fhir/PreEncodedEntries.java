@@ -35,8 +35,9 @@ import org.hl7.fhir.r4.model.Resource;
  * already made from their stored text ({@link StoredJson}) instead of having HAPI's encoder walk
  * and write every resource again: the encoding was a third of a feed page's request thread
  * (HAPI's search for resources to contain alone 13 %) and a fifth of a name search's. HAPI still
- * builds and writes the Bundle (links, entries' search, request and response parts, headers,
- * gzip); only each entry's {@code resource} is spliced in. The code that loads a resource
+ * builds the Bundle (links, entries' search, request and response parts) and writes its headers;
+ * a Bundle whose every entry has its JSON is written whole by {@link BundleJson}, any other one
+ * by HAPI's encoder with each ready entry's {@code resource} spliced in. The code that loads a resource
  * {@linkplain #remember remembers} its JSON for the request, by identity: a hook that replaces a
  * resource (as masking hooks do) leaves the new one to HAPI's encoder. A read's answer, the
  * resource itself, is written here with the headers HAPI gives it (Content-Location, ETag,
