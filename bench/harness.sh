@@ -12,7 +12,9 @@
 # BENCH_SOURCES (the .java files a program made of several files is compiled from: bench_run is
 # then given its main class, not a file), or BENCH_CLASSPATH (a program already compiled, e.g. in
 # fhir-server's test classes: bench_run is given its main class) with BENCH_JVM_OPTS for its JVM.
-# After bench_run: BENCH_RC, STARTUP_MS, SHUTDOWN_MS and RESULT (the program's last RESULT line).
+# After bench_run: BENCH_RC, STARTUP_MS, SHUTDOWN_MS and RESULT (the program's last RESULT line);
+# bench_restart then starts the server once more on the data the benchmark left (RESTART_MS).
+# SRM_BENCH_JCMD: jcmd commands (separated by ';') run on the loaded server before it stops.
 
 ROOT=$PWD
 JAR=fhir-server/target/fhir-server-0.1.0-SNAPSHOT.jar
@@ -90,6 +92,54 @@ bench_cleanup() {
   exit $rc
 }
 
+# start_server: the server on new free ports with the data directory $WORK/data (empty on a first
+# start, kept on a restart), trusting $ISSUER; waits for readiness. Sets TPID, JPID, STARTUP_MS,
+# http_port, db_port.
+start_server() {
+  local start_ns code i
+  http_port=$(free_port)
+  db_port=$(free_port "$http_port")
+  log "starting server: http://127.0.0.1:$http_port (embedded PostgreSQL on $db_port, data in $WORK/data)"
+  start_ns=$(date +%s%N)
+  # Benchmarks measure throughput: the rate limits (README, "Rate limits") are off unless asked for.
+  SRM_RATE_LIMIT_ENABLED=${SRM_RATE_LIMIT_ENABLED:-false} \
+  SRM_DATA_DIR=$WORK/data SRM_EMBEDDED_DB_PORT=$db_port PORT=$http_port SERVER_ADDRESS=127.0.0.1 \
+    timeout --kill-after=20s "$SERVER_TIMEOUT" "$ROOT/scripts/fhir-server.sh" \
+      "--srm.security.issuers[0].issuer=$ISSUER" "--srm.security.issuers[0].jwks-uri=$JWKS_URI" >"$LOG" 2>&1 &
+  TPID=$!
+  for i in $(seq 1 50); do JPID=$(pgrep -P "$TPID" java || true); [[ -n $JPID ]] && break; sleep 0.1; done
+  [[ -n $JPID ]] || { log "server JVM did not start"; print_log_tail; exit 1; }
+
+  local ready_url="http://127.0.0.1:$http_port/actuator/health/readiness"
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ready_url" || true)
+    [[ $code == 200 ]] && break
+    if ! kill -0 "$JPID" 2>/dev/null; then
+      log "server exited before it was ready"; print_log_tail; exit 1
+    fi
+    if (( ($(date +%s%N) - start_ns) / 1000000000 > READY_TIMEOUT )); then
+      log "server not ready after ${READY_TIMEOUT} s"; print_log_tail; exit 1
+    fi
+    sleep 0.2
+  done
+  STARTUP_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+}
+
+# bench_restart: after bench_run, the server started again on the data directory the benchmark
+# left, nothing else running, as a CSCOM's server starts after a power cut; sets RESTART_MS and
+# RESTART_RSS_MB (at readiness), then stops it. STARTUP_MS keeps the first start's figure.
+bench_restart() {
+  local first=$STARTUP_MS
+  LOG=$WORK/server-restart.log
+  TPID=""; JPID=""
+  start_server
+  RESTART_MS=$STARTUP_MS
+  STARTUP_MS=$first
+  RESTART_RSS_MB=$(( $(awk '/^VmRSS/ {print $2}' "/proc/$JPID/status") / 1024 ))
+  log "restarted on the same data: ready after $RESTART_MS ms, RSS $RESTART_RSS_MB MB"
+  stop_server
+}
+
 # bench_run <program.java> [program arguments...]
 bench_run() {
   local program=$1 code i
@@ -130,38 +180,11 @@ bench_run() {
     fi
     sleep 0.1
   done
-  local issuer jwks_uri
-  { read -r issuer; read -r jwks_uri; } <"$HANDSHAKE/issuer"
-  log "token issuer: $issuer (JWKS $jwks_uri, served by the benchmark)"
+  { read -r ISSUER; read -r JWKS_URI; } <"$HANDSHAKE/issuer"
+  log "token issuer: $ISSUER (JWKS $JWKS_URI, served by the benchmark)"
 
   # Ports chosen now, so that the JWKS port is already taken.
-  local http_port db_port start_ns
-  http_port=$(free_port)
-  db_port=$(free_port "$http_port")
-  log "starting server: http://127.0.0.1:$http_port (embedded PostgreSQL on $db_port, data in $WORK/data)"
-  start_ns=$(date +%s%N)
-  # Benchmarks measure throughput: the rate limits (README, "Rate limits") are off unless asked for.
-  SRM_RATE_LIMIT_ENABLED=${SRM_RATE_LIMIT_ENABLED:-false} \
-  SRM_DATA_DIR=$WORK/data SRM_EMBEDDED_DB_PORT=$db_port PORT=$http_port SERVER_ADDRESS=127.0.0.1 \
-    timeout --kill-after=20s "$SERVER_TIMEOUT" "$ROOT/scripts/fhir-server.sh" \
-      "--srm.security.issuers[0].issuer=$issuer" "--srm.security.issuers[0].jwks-uri=$jwks_uri" >"$LOG" 2>&1 &
-  TPID=$!
-  for i in $(seq 1 50); do JPID=$(pgrep -P "$TPID" java || true); [[ -n $JPID ]] && break; sleep 0.1; done
-  [[ -n $JPID ]] || { log "server JVM did not start"; print_log_tail; exit 1; }
-
-  local ready_url="http://127.0.0.1:$http_port/actuator/health/readiness"
-  while :; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ready_url" || true)
-    [[ $code == 200 ]] && break
-    if ! kill -0 "$JPID" 2>/dev/null; then
-      log "server exited before it was ready"; print_log_tail; exit 1
-    fi
-    if (( ($(date +%s%N) - start_ns) / 1000000000 > READY_TIMEOUT )); then
-      log "server not ready after ${READY_TIMEOUT} s"; print_log_tail; exit 1
-    fi
-    sleep 0.2
-  done
-  STARTUP_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  start_server
   log "ready after $STARTUP_MS ms (pid $JPID)"
 
   # Measure: tell the waiting benchmark where the server is, show its output as it comes.
@@ -178,7 +201,16 @@ bench_run() {
     log "benchmark failed (exit $BENCH_RC)"; print_log_tail
   fi
 
+  # SRM_BENCH_JCMD="VM.native_memory summary;GC.heap_info": diagnostic commands on the loaded
+  # server before it stops (NMT needs JAVA_OPTS=-XX:NativeMemoryTracking=summary).
+  if [[ -n ${SRM_BENCH_JCMD:-} ]]; then
+    local cmds c
+    IFS=';' read -ra cmds <<<"$SRM_BENCH_JCMD"
+    # shellcheck disable=SC2086 # a jcmd command and its arguments
+    for c in "${cmds[@]}"; do log "jcmd $c"; jcmd "$JPID" $c || true; done
+  fi
+
   stop_server
-  log "server stopped${SHUTDOWN_MS:+ in $SHUTDOWN_MS ms}; removing $WORK"
+  log "server stopped${SHUTDOWN_MS:+ in $SHUTDOWN_MS ms}"
   RESULT=$(grep '^RESULT {' "$OUT" | tail -n 1 || true)
 }

@@ -144,7 +144,9 @@ class OneQuerySearchBuilder extends SearchBuilder {
                 return null;
             }
             ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
-            PreEncodedEntries.remember(request, resource, StoredJson.of(resource, row.version().getResourceTextVc()));
+            if (PreEncodedEntries.wanted(request)) {
+                PreEncodedEntries.remember(request, resource, StoredJson.of(resource, row.version().getResourceTextVc()));
+            }
             resources.add(resource);
         }
         return resources;

@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.ETagSupportEnum;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.method.ElementsParameter;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.util.DateUtils;
 import java.io.IOException;
 import java.io.Writer;
@@ -59,6 +60,7 @@ public final class PreEncodedEntries {
 
     private static final String ENCODED = PreEncodedEntries.class.getName() + ".encoded";
     private static final String SPLICE = PreEncodedEntries.class.getName() + ".splice";
+    private static final String WANTED = PreEncodedEntries.class.getName() + ".wanted";
     /** After the hooks that read or complete the page (HAPI's default order is 0). */
     private static final int LAST = 1_000;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -66,6 +68,18 @@ public final class PreEncodedEntries {
     private final LongAdder spliced = new LongAdder();
     private final LongAdder whole = new LongAdder();
     private final LongAdder bundles = new LongAdder();
+
+    /**
+     * Whether this request's answer is HAPI's plain JSON, the only form ready JSON serves (no XML,
+     * {@code _pretty}, {@code _summary}, {@code _elements}, {@code _count=0}); decided once per
+     * request, so that loaders prepare JSON only for answers that can use it.
+     */
+    public static boolean wanted(RequestDetails requestDetails) {
+        if (!(requestDetails instanceof ServletRequestDetails)) {
+            return false;
+        }
+        return (Boolean) requestDetails.getUserData().computeIfAbsent(WANTED, key -> defaultJson(requestDetails));
+    }
 
     /** Resources of this request with their JSON ready (by identity); a null JSON is ignored. */
     public static void remember(RequestDetails requestDetails, Map<IBaseResource, String> encoded) {
@@ -91,7 +105,7 @@ public final class PreEncodedEntries {
             throws IOException {
         @SuppressWarnings("unchecked")
         Map<IBaseResource, String> encoded = (Map<IBaseResource, String>) requestDetails.getUserData().get(ENCODED);
-        if (encoded == null || response == null || !defaultJson(requestDetails)) {
+        if (encoded == null || response == null || !wanted(requestDetails)) {
             return true;
         }
         String base = requestDetails.getFhirServerBase();

@@ -92,7 +92,9 @@ final class ReadInOneQuery {
             return null;
         }
         served.increment();
-        PreEncodedEntries.remember(request, resource, StoredJson.of(resource, current.version().getResourceTextVc()));
+        if (PreEncodedEntries.wanted(request)) {
+            PreEncodedEntries.remember(request, resource, StoredJson.of(resource, current.version().getResourceTextVc()));
+        }
         BaseHapiFhirResourceDao.invokeStoragePreAccessResources(broadcaster, request, id, resource);
         return new Served(BaseHapiFhirResourceDao.invokeStoragePreShowResources(broadcaster, request, resource));
     }

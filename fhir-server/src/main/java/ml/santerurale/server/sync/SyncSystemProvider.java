@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import java.util.Date;
 import java.util.Set;
+import java.util.UUID;
 import ml.santerurale.interceptors.security.Caller;
 import ml.santerurale.server.fhir.PreEncodedEntries;
 import org.hl7.fhir.r4.model.Bundle;
@@ -64,13 +65,29 @@ public final class SyncSystemProvider {
                 });
     }
 
+    /**
+     * A page of the whole feed, its Bundle made by {@link FeedBundle} rather than HAPI's bundle
+     * factory (type-level history, {@link #feedPage}, still goes through the factory).
+     */
     @History
-    public IBundleProvider history(@Since Date since, @Count Integer count, RequestDetails requestDetails) {
-        return feedPage(since, count, requestDetails, null);
+    public Bundle history(@Since Date since, @Count Integer count, RequestDetails requestDetails) {
+        ChangeFeed.Page page = page(since, count, requestDetails, null);
+        Bundle bundle = FeedBundle.of(page.resources(), requestDetails.getFhirServerBase(), requestDetails.getFhirContext());
+        // HAPI wants an id on what a history method returns; its factory gives a Bundle a random one.
+        bundle.setId(UUID.randomUUID().toString());
+        return bundle;
     }
 
     /** A page of the change feed for this request, of one type or (null) of all. */
     IBundleProvider feedPage(Date since, Integer count, RequestDetails requestDetails, String onlyType) {
+        ChangeFeed.Page page = page(since, count, requestDetails, onlyType);
+        SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());
+        provider.setPreferredPageSize(Math.max(1, page.resources().size()));
+        provider.setPublished(new InstantType(page.issuedAt()));
+        return provider;
+    }
+
+    private ChangeFeed.Page page(Date since, Integer count, RequestDetails requestDetails, String onlyType) {
         Caller caller = Caller.of(requestDetails)
                 .orElseThrow(() -> new AuthenticationException("The change feed needs an authenticated user"));
         String[] cursorParameter = requestDetails.getParameters().get(CURSOR_PARAMETER);
@@ -81,9 +98,6 @@ public final class SyncSystemProvider {
         ChangeFeed.Page page = feed.page(caller, cursor, size, onlyType);
         FeedLinks.remember(requestDetails, page, since, size);
         PreEncodedEntries.remember(requestDetails, page.encoded());
-        SimpleBundleProvider provider = new SimpleBundleProvider(page.resources());
-        provider.setPreferredPageSize(Math.max(1, page.resources().size()));
-        provider.setPublished(new InstantType(page.issuedAt()));
-        return provider;
+        return page;
     }
 }
