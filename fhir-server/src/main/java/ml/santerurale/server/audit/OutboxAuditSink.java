@@ -40,6 +40,10 @@ final class OutboxAuditSink implements AuditSink {
     static final String INSERT_ALONE_ASYNC = "with async as (select set_config('synchronous_commit', 'off', true))"
             + " insert into srm_audit_outbox (payload) select payload from unnest(?::text[]) as payload, async";
     static final String INSERT_ALONE = "insert into srm_audit_outbox (payload) select unnest(?::text[])";
+    /** One event (a read's, a search's): a plain parameter, not an array literal the driver escapes. */
+    static final String INSERT_ONE_ASYNC = "with async as (select set_config('synchronous_commit', 'off', true))"
+            + " insert into srm_audit_outbox (payload) select ?::text from async";
+    static final String INSERT_ONE = "insert into srm_audit_outbox (payload) values (?)";
 
     private final DataSource dataSource;
     private final FhirContext fhirContext;
@@ -95,12 +99,18 @@ final class OutboxAuditSink implements AuditSink {
     }
 
     private void insertAlone(List<String> json) throws SQLException {
+        boolean one = json.size() == 1;
+        String sql = one ? (synchronousCommit ? INSERT_ONE : INSERT_ONE_ASYNC) : (synchronousCommit ? INSERT_ALONE : INSERT_ALONE_ASYNC);
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(synchronousCommit ? INSERT_ALONE : INSERT_ALONE_ASYNC)) {
+                PreparedStatement insert = connection.prepareStatement(sql)) {
             if (!connection.getAutoCommit()) {
                 throw new IllegalStateException("The audit outbox needs an autocommit connection outside transactions");
             }
-            insert.setArray(1, connection.createArrayOf("text", json.toArray()));
+            if (one) {
+                insert.setString(1, json.get(0));
+            } else {
+                insert.setArray(1, connection.createArrayOf("text", json.toArray()));
+            }
             insert.executeUpdate();
         }
     }
