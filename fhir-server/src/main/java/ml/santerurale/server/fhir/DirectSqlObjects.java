@@ -1,8 +1,12 @@
 package ml.santerurale.server.fhir;
 
+import ca.uhn.fhir.jpa.search.builder.QueryStack;
+import ca.uhn.fhir.jpa.search.builder.predicate.CoordsPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.DatePredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.NumberPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.QuantityPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.ResourceIdPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.ResourceLinkPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.SearchParamPresentPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.StringPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.predicate.TagPredicateBuilder;
@@ -37,7 +41,9 @@ import org.springframework.beans.factory.annotation.Value;
  * request thread in JFR). The first object of each class is still Spring's; the values Spring
  * injected into its fields ({@code @Autowired}, {@code @Value}, {@code @PersistenceContext}:
  * singletons and the shared, transaction-bound entity manager proxy) are then given to every
- * later one, made with the same constructor arguments HAPI passes to Spring.
+ * later one, made with the same constructor arguments HAPI passes to Spring. The builders that
+ * make {@code :missing} predicates are made as {@link MissingInPartition}'s subclasses (HAPI's
+ * predicate fails with partitions).
  *
  * <p>Does not guarantee anything for a class with more lifecycle than field injection (init
  * methods, {@code Aware} callbacks, injected methods, a proxy in place of the object): such a
@@ -55,47 +61,63 @@ final class DirectSqlObjects extends SqlObjectFactory {
 
     @Override
     public StringPredicateBuilder stringIndexTable(SearchQueryBuilder builder) {
-        return made(StringPredicateBuilder.class, () -> super.stringIndexTable(builder), builder);
+        return made(StringPredicateBuilder.class, MissingInPartition.Strings.class, () -> super.stringIndexTable(builder), builder);
     }
 
     @Override
     public TokenPredicateBuilder tokenIndexTable(SearchQueryBuilder builder) {
-        return made(TokenPredicateBuilder.class, () -> super.tokenIndexTable(builder), builder);
+        return made(TokenPredicateBuilder.class, MissingInPartition.Tokens.class, () -> super.tokenIndexTable(builder), builder);
     }
 
     @Override
     public DatePredicateBuilder dateIndexTable(SearchQueryBuilder builder) {
-        return made(DatePredicateBuilder.class, () -> super.dateIndexTable(builder), builder);
+        return made(DatePredicateBuilder.class, MissingInPartition.Dates.class, () -> super.dateIndexTable(builder), builder);
     }
 
     @Override
     public NumberPredicateBuilder numberIndexTable(SearchQueryBuilder builder) {
-        return made(NumberPredicateBuilder.class, () -> super.numberIndexTable(builder), builder);
+        return made(NumberPredicateBuilder.class, MissingInPartition.Numbers.class, () -> super.numberIndexTable(builder), builder);
     }
 
     @Override
     public UriPredicateBuilder uriIndexTable(SearchQueryBuilder builder) {
-        return made(UriPredicateBuilder.class, () -> super.uriIndexTable(builder), builder);
+        return made(UriPredicateBuilder.class, MissingInPartition.Uris.class, () -> super.uriIndexTable(builder), builder);
+    }
+
+    @Override
+    public QuantityPredicateBuilder quantityIndexTable(SearchQueryBuilder builder) {
+        return made(QuantityPredicateBuilder.class, MissingInPartition.Quantities.class, () -> super.quantityIndexTable(builder), builder);
+    }
+
+    @Override
+    public CoordsPredicateBuilder coordsPredicateBuilder(SearchQueryBuilder builder) {
+        return made(CoordsPredicateBuilder.class, MissingInPartition.Coords.class, () -> super.coordsPredicateBuilder(builder), builder);
+    }
+
+    @Override
+    public ResourceLinkPredicateBuilder resourceLinkIndexTable(QueryStack stack, SearchQueryBuilder builder) {
+        return made(ResourceLinkPredicateBuilder.class, MissingInPartition.Links.class,
+                () -> super.resourceLinkIndexTable(stack, builder), stack, builder);
     }
 
     @Override
     public ResourceIdPredicateBuilder resourceId(SearchQueryBuilder builder) {
-        return made(ResourceIdPredicateBuilder.class, () -> super.resourceId(builder), builder);
+        return made(ResourceIdPredicateBuilder.class, ResourceIdPredicateBuilder.class, () -> super.resourceId(builder), builder);
     }
 
     @Override
     public SearchParamPresentPredicateBuilder searchParamPresentPredicateBuilder(SearchQueryBuilder builder) {
-        return made(SearchParamPresentPredicateBuilder.class, () -> super.searchParamPresentPredicateBuilder(builder), builder);
+        return made(SearchParamPresentPredicateBuilder.class, SearchParamPresentPredicateBuilder.class, () -> super.searchParamPresentPredicateBuilder(builder), builder);
     }
 
     @Override
     public TagPredicateBuilder newTagPredicateBuilder(SearchQueryBuilder builder) {
-        return made(TagPredicateBuilder.class, () -> super.newTagPredicateBuilder(builder), builder);
+        return made(TagPredicateBuilder.class, TagPredicateBuilder.class, () -> super.newTagPredicateBuilder(builder), builder);
     }
 
     @Override
     public SearchQueryExecutor newSearchQueryExecutor(GeneratedSql sql, Integer maxResultsToFetch) {
-        return made(SearchQueryExecutor.class, () -> super.newSearchQueryExecutor(sql, maxResultsToFetch), sql, maxResultsToFetch);
+        return made(SearchQueryExecutor.class, SearchQueryExecutor.class, () -> super.newSearchQueryExecutor(sql, maxResultsToFetch), sql, maxResultsToFetch);
     }
 
     /** Whether objects of {@code type} are now made without Spring (for tests). */
@@ -104,12 +126,21 @@ final class DirectSqlObjects extends SqlObjectFactory {
         return recipe != null && recipe != SPRING;
     }
 
-    private <T> T made(Class<T> type, Supplier<T> spring, Object... arguments) {
+    /**
+     * An object of HAPI's {@code type}, made as {@code make} (the type itself or one of
+     * {@link MissingInPartition}'s subclasses, which add no field). Spring makes the first one, whose
+     * injected values make the recipe; if the class cannot be made without Spring, Spring's object
+     * (of HAPI's own class) is returned every time.
+     */
+    private <T> T made(Class<T> type, Class<? extends T> make, Supplier<T> spring, Object... arguments) {
         Recipe recipe = recipes.get(type);
         if (recipe == null) {
             T first = spring.get();
-            recipes.putIfAbsent(type, recipeFrom(type, first, arguments.length));
-            return first;
+            recipe = recipeFrom(type, make, first, arguments.length);
+            recipes.putIfAbsent(type, recipe);
+            if (recipe == SPRING || make == type) {
+                return first;
+            }
         }
         if (recipe == SPRING) {
             return spring.get();
@@ -126,12 +157,13 @@ final class DirectSqlObjects extends SqlObjectFactory {
     }
 
     /** The recipe of a class, read from the object Spring made, or {@link #SPRING}. */
-    static Recipe recipeFrom(Class<?> type, Object first, int arguments) {
-        if (first == null || first.getClass() != type || first instanceof Aware || first instanceof InitializingBean) {
+    static Recipe recipeFrom(Class<?> type, Class<?> make, Object first, int arguments) {
+        if (first == null || first.getClass() != type || first instanceof Aware || first instanceof InitializingBean
+                || (make != type && (make.getSuperclass() != type || addsFields(make)))) {
             return SPRING;
         }
         Constructor<?> constructor = null;
-        for (Constructor<?> candidate : type.getConstructors()) {
+        for (Constructor<?> candidate : make.getConstructors()) {
             if (constructor != null) {
                 return SPRING;
             }
@@ -165,6 +197,15 @@ final class DirectSqlObjects extends SqlObjectFactory {
             }
         }
         return new Recipe(constructor, List.copyOf(fields), Collections.unmodifiableList(values));
+    }
+
+    private static boolean addsFields(Class<?> subclass) {
+        for (Field field : subclass.getDeclaredFields()) {
+            if (!Modifier.isStatic(field.getModifiers())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean injected(Field field) {

@@ -6,6 +6,16 @@ import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.config.HibernatePropertiesProvider;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.search.builder.predicate.CoordsPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.DatePredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.NumberPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.QuantityPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.ResourceIdPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.SearchParamPresentPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.StringPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.TagPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.TokenPredicateBuilder;
+import ca.uhn.fhir.jpa.search.builder.predicate.UriPredicateBuilder;
 import ca.uhn.fhir.jpa.search.builder.sql.GeneratedSql;
 import ca.uhn.fhir.jpa.search.builder.sql.SearchQueryBuilder;
 import ca.uhn.fhir.jpa.search.builder.sql.SqlObjectFactory;
@@ -51,16 +61,22 @@ class DirectSqlObjectsTest extends ServerIntegrationTest {
         DirectSqlObjects direct = (DirectSqlObjects) factory;
         SearchQueryBuilder builder = new SearchQueryBuilder(fhirContext, storageSettings, partitionSettings,
                 RequestPartitionId.allPartitions(), "Patient", factory, dialect, false, false);
-        List<Function<SearchQueryBuilder, Object>> makers = List.of(direct::stringIndexTable, direct::tokenIndexTable,
-                direct::dateIndexTable, direct::numberIndexTable, direct::uriIndexTable, direct::resourceId,
-                direct::searchParamPresentPredicateBuilder, direct::newTagPredicateBuilder);
+        Map<Class<?>, Function<SearchQueryBuilder, Object>> makers = Map.of(
+                StringPredicateBuilder.class, direct::stringIndexTable, TokenPredicateBuilder.class, direct::tokenIndexTable,
+                DatePredicateBuilder.class, direct::dateIndexTable, NumberPredicateBuilder.class, direct::numberIndexTable,
+                UriPredicateBuilder.class, direct::uriIndexTable, QuantityPredicateBuilder.class, direct::quantityIndexTable,
+                CoordsPredicateBuilder.class, direct::coordsPredicateBuilder, ResourceIdPredicateBuilder.class, direct::resourceId,
+                SearchParamPresentPredicateBuilder.class, direct::searchParamPresentPredicateBuilder,
+                TagPredicateBuilder.class, direct::newTagPredicateBuilder);
         int fields = 0;
-        for (Function<SearchQueryBuilder, Object> maker : makers) {
-            maker.apply(builder);
-            Object made = maker.apply(builder);
-            assertThat(direct.direct(made.getClass())).as(made.getClass().getSimpleName()).isTrue();
-            Object springs = context.getBean(made.getClass(), builder);
-            assertThat(injected(made)).as(made.getClass().getSimpleName()).isEqualTo(injected(springs));
+        for (Map.Entry<Class<?>, Function<SearchQueryBuilder, Object>> maker : makers.entrySet()) {
+            Class<?> type = maker.getKey();
+            maker.getValue().apply(builder);
+            Object made = maker.getValue().apply(builder);
+            assertThat(made).isInstanceOf(type);
+            assertThat(direct.direct(type)).as(type.getSimpleName()).isTrue();
+            Object springs = context.getBean(type, builder);
+            assertThat(injected(made)).as(type.getSimpleName()).isEqualTo(injected(springs));
             fields += injected(made).size();
         }
         assertThat(fields).as("fields injected into the builders").isGreaterThan(10);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -189,6 +190,38 @@ class SearchTest extends ServerIntegrationTest {
         putJson("/Patient/" + id, json(patient));
         assertThat(ids("/Patient?phone=" + phone.replace("+", "%2B"))).containsExactly(id);
         assertThat(ids("/Patient?identifier=https://sante-rurale.ml/fhir/sid/carnet|C-" + phone.replace("+", "%2B"))).containsExactly(id);
+    }
+
+    @Test
+    void aMissingParameterFindsTheCallersSiteResourcesWithoutItAndNoOtherSites() {
+        String village = "Manque" + UUID.randomUUID().toString().substring(0, 8);
+        Patient withPhone = patient("Keïta", "Adama");
+        withPhone.addAddress().setCity(village).setState("Koulikoro");
+        withPhone.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("+223 76 11 22 33");
+        Patient bare = patient("Keïta", "Bintou");
+        bare.addAddress().setCity(village);
+        Patient djeli = patient("Keïta", "Fanta");
+        djeli.addAddress().setCity(village);
+        String djeliToken = TestTokens.get().user("soignant.djeli.missing", Set.of("soignant"), Set.of("CSCOM-DJELI"));
+        assertThat(putJson("/Patient/" + withPhone.getIdElement().getIdPart(), json(withPhone)).statusCode()).isEqualTo(201);
+        assertThat(putJson("/Patient/" + bare.getIdElement().getIdPart(), json(bare)).statusCode()).isEqualTo(201);
+        assertThat(as(djeliToken, () -> putJson("/Patient/" + djeli.getIdElement().getIdPart(), json(djeli))).statusCode()).isEqualTo(201);
+        String here = "/Patient?address-city=" + village;
+
+        assertThat(ids(here + "&telecom:missing=true")).as("token").containsExactly(bare.getIdElement().getIdPart());
+        assertThat(ids(here + "&telecom:missing=false")).containsExactly(withPhone.getIdElement().getIdPart());
+        assertThat(ids(here + "&address-state:missing=true")).as("string").containsExactly(bare.getIdElement().getIdPart());
+        assertThat(ids(here + "&death-date:missing=true")).as("date")
+                .containsExactlyInAnyOrder(bare.getIdElement().getIdPart(), withPhone.getIdElement().getIdPart());
+        assertThat(ids(here + "&general-practitioner:missing=true")).as("reference")
+                .containsExactlyInAnyOrder(bare.getIdElement().getIdPart(), withPhone.getIdElement().getIdPart());
+        assertThat(ids("/Patient?telecom:missing=true&_id=" + bare.getIdElement().getIdPart() + ","
+                + djeli.getIdElement().getIdPart() + "," + withPhone.getIdElement().getIdPart()))
+                .as("with no other index table").containsExactly(bare.getIdElement().getIdPart());
+        assertThat(as(djeliToken, () -> ids(here + "&telecom:missing=true"))).containsExactly(djeli.getIdElement().getIdPart());
+        assertThat(ids("/Observation?value-quantity:missing=true&_count=1")).as("quantity").isNotNull();
+        assertThat(ids("/ServiceRequest?instantiates-uri:missing=true&_count=1")).as("uri").isNotNull();
+        assertThat(ids("/Location?near:missing=true&_count=1")).as("coordinates").isNotNull();
     }
 
     private Patient patient(String family, String given) {
