@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.SiteLabels;
 import ml.santerurale.interceptors.audit.BalpJson;
+import ml.santerurale.interceptors.audit.BalpJsonReader;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
@@ -174,7 +175,7 @@ public final class AuditOutboxDrainer {
 
     private void store(List<Row> rows) {
         IParser parser = fhirContext.newJsonParser();
-        List<AuditEvent> events = rows.stream().map(row -> parser.parseResource(AuditEvent.class, row.payload())).toList();
+        List<AuditEvent> events = rows.stream().map(row -> BalpJsonReader.read(row.payload(), parser)).toList();
         if (events.isEmpty()) {
             return;
         }
