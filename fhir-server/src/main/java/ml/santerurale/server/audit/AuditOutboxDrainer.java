@@ -56,6 +56,8 @@ public final class AuditOutboxDrainer {
     static final int MAX_ATTEMPTS = 5;
     /** The "site" of reference data and of the national trail (HAPI's default partition). */
     private static final String SHARED = "";
+    /** A {@code Type/id} reference that can name a stored resource. */
+    private static final java.util.regex.Pattern LOCAL_REFERENCE = java.util.regex.Pattern.compile("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}");
 
     static final String SPAN_NAME = "audit drain";
     static final String EVENTS_ATTRIBUTE = "srm.audit.events";
@@ -225,7 +227,7 @@ public final class AuditOutboxDrainer {
         Set<String> references = new HashSet<>();
         events.forEach(event -> event.getEntity().forEach(entity -> {
             String reference = entity.getWhat().getReference();
-            if (reference != null && reference.matches("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}")) {
+            if (reference != null && LOCAL_REFERENCE.matcher(reference).matches()) {
                 references.add(reference);
             }
         }));
