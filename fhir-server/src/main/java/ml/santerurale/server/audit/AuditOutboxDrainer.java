@@ -184,32 +184,45 @@ public final class AuditOutboxDrainer {
         Map<String, String> existing = existingTargets(events);
         Date stored = new Date();
         List<StoredAuditEvent> batch = new ArrayList<>(events.size());
-        for (AuditEvent event : events) {
+        for (int i = 0; i < events.size(); i++) {
+            AuditEvent event = events.get(i);
             if (!event.hasRecorded()) {
                 throw new IllegalArgumentException("An AuditEvent without recorded cannot be stored");
             }
             String eventSite = SiteLabels.siteOf(event).orElse(SHARED);
+            boolean unresolved = false;
             for (AuditEvent.AuditEventEntityComponent entity : event.getEntity()) {
                 String reference = entity.getWhat().getReference();
                 String targetSite = reference == null ? null : existing.get(reference);
                 if (reference != null && (targetSite == null || !(targetSite.equals(SHARED) || targetSite.equals(eventSite)))) {
                     entity.setWhat(new Reference().setDisplay(reference).setIdentifier(
                             new Identifier().setSystem(UNRESOLVED_REFERENCE_SYSTEM).setValue(reference)));
+                    unresolved = true;
                 }
             }
-            batch.add(stored(event, eventSite, stored, parser));
+            batch.add(stored(event, eventSite, stored, parser, unresolved ? null : rows.get(i).payload()));
         }
         store.append(batch);
     }
 
     /** The event as the trail serves it: a server-assigned id, version 1, stored now. */
     static StoredAuditEvent stored(AuditEvent event, String site, Date now, IParser parser) {
-        String id = event.hasIdElement() && event.getIdElement().hasIdPart() ? event.getIdElement().getIdPart()
-                : UUID.randomUUID().toString();
+        return stored(event, site, now, parser, null);
+    }
+
+    /**
+     * As {@link #stored(AuditEvent, String, Date, IParser)}; {@code json} is the event's JSON as
+     * the outbox held it, unchanged since (null if it was changed): its id and version are added
+     * to it rather than the event encoded again ({@link BalpJson#withIdAndVersion}), when it can be.
+     */
+    static StoredAuditEvent stored(AuditEvent event, String site, Date now, IParser parser, String json) {
+        boolean hasId = event.hasIdElement() && event.getIdElement().hasIdPart();
+        String id = hasId ? event.getIdElement().getIdPart() : UUID.randomUUID().toString();
         event.setId(id);
         event.getMeta().setVersionId("1").setLastUpdated(now);
+        String added = json == null || hasId ? null : BalpJson.withIdAndVersion(json, id, event.getMeta().getLastUpdatedElement());
         return new StoredAuditEvent(id, site, event.getRecorded().toInstant(), StoredAuditEvent.keysOf(event),
-                BalpJson.encode(event, parser));
+                added != null ? added : BalpJson.encode(event, parser));
     }
 
     /**

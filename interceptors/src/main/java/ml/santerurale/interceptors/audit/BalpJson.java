@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Element;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
@@ -50,6 +51,33 @@ public final class BalpJson {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    private static final String START = "{\"resourceType\":\"AuditEvent\",";
+    private static final java.util.regex.Pattern PLAIN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+    /**
+     * An event's JSON, as this class or HAPI's encoder wrote it, with the id {@code id},
+     * {@code meta.versionId} 1 and {@code meta.lastUpdated} added where both encoders write them:
+     * the JSON of the same event with those three set, without encoding it again (the audit
+     * drainer stores every event so). Null when the JSON already has an id, or a meta that holds
+     * anything before its security labels (those would go before the additions), or when the id
+     * would need escaping: the caller then encodes the event.
+     */
+    public static String withIdAndVersion(String json, String id, InstantType lastUpdated) {
+        if (!json.startsWith(START) || !PLAIN_ID.matcher(id).matches() || !lastUpdated.hasValue()) {
+            return null;
+        }
+        String head = START + "\"id\":\"" + id + "\",\"meta\":{\"versionId\":\"1\",\"lastUpdated\":\""
+                + lastUpdated.getValueAsString() + "\"";
+        if (json.startsWith("\"meta\":{\"security\":[", START.length())) {
+            return head + "," + json.substring(START.length() + "\"meta\":{".length());
+        }
+        if (json.startsWith("\"meta\":", START.length()) || json.startsWith("\"id\":", START.length())
+                || json.startsWith("}", START.length())) {
+            return null;
+        }
+        return head + "}," + json.substring(START.length());
     }
 
     /** Whether every element of the event is one this encoder writes. */

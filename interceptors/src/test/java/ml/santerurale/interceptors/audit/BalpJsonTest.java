@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import ml.santerurale.interceptors.security.Caller;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -82,6 +84,44 @@ class BalpJsonTest {
 
         assertThat(BalpJson.canEncode(event)).isTrue();
         assertThat(BalpJson.encode(event, parser)).isEqualTo(parser.encodeResourceToString(event));
+    }
+
+    @ParameterizedTest
+    @MethodSource("accesses")
+    void anIdAndVersionAddedToTheJsonGiveWhatHapiWritesForTheStoredEvent(Access access) {
+        AuditEvent event = FACTORY.restEvent(access);
+        String json = BalpJson.encode(event, parser);
+        Date stored = Date.from(Instant.parse("2026-12-05T23:04:02.456Z"));
+
+        String added = BalpJson.withIdAndVersion(json, "0f5e3d2c-1b4a-4c5d-8e9f-a0b1c2d3e4f5",
+                new Meta().setLastUpdated(stored).getLastUpdatedElement());
+
+        event.setId("0f5e3d2c-1b4a-4c5d-8e9f-a0b1c2d3e4f5");
+        event.getMeta().setVersionId("1").setLastUpdated(stored);
+        assertThat(added).isEqualTo(parser.encodeResourceToString(event));
+    }
+
+    @Test
+    void anIdAndVersionAreAddedToHapisJsonTooOrNotAtAll() {
+        Date stored = Date.from(Instant.parse("2026-12-05T23:04:02.456Z"));
+        InstantType lastUpdated = new Meta().setLastUpdated(stored).getLastUpdatedElement();
+        AuditEvent withPeriod = FACTORY.restEvent(accesses().findFirst().orElseThrow());
+        withPeriod.setPeriod(new Period().setStart(stored));
+        AuditEvent purge = FACTORY.purgeEvent(Instant.parse("2025-12-05T00:00:00Z"), 1234, null);
+        for (AuditEvent event : List.of(withPeriod, purge)) {
+            String added = BalpJson.withIdAndVersion(BalpJson.encode(event, parser), "a-1", lastUpdated);
+            event.setId("a-1");
+            event.getMeta().setVersionId("1").setLastUpdated(stored);
+            assertThat(added).isEqualTo(parser.encodeResourceToString(event));
+        }
+
+        assertThat(BalpJson.withIdAndVersion(parser.encodeResourceToString(purge), "a-2", lastUpdated))
+                .as("already has an id").isNull();
+        assertThat(BalpJson.withIdAndVersion("{\"resourceType\":\"AuditEvent\",\"meta\":{\"versionId\":\"3\"}}", "a-2",
+                lastUpdated)).as("a meta with a version").isNull();
+        assertThat(BalpJson.withIdAndVersion("{\"resourceType\":\"AuditEvent\"}", "a-2", lastUpdated)).isNull();
+        assertThat(BalpJson.withIdAndVersion(BalpJson.encode(FACTORY.restEvent(accesses().findFirst().orElseThrow()), parser),
+                "a\"2", lastUpdated)).as("an id that needs escaping").isNull();
     }
 
     @Test
