@@ -43,7 +43,6 @@ final class OutboxAuditSink implements AuditSink {
     /** One event (a read's, a search's): a plain parameter, not an array literal the driver escapes. */
     static final String INSERT_ONE_ASYNC = "with async as (select set_config('synchronous_commit', 'off', true))"
             + " insert into srm_audit_outbox (payload) select ?::text from async";
-    static final String INSERT_ONE = "insert into srm_audit_outbox (payload) values (?)";
 
     private final DataSource dataSource;
     private final FhirContext fhirContext;
@@ -100,7 +99,7 @@ final class OutboxAuditSink implements AuditSink {
 
     private void insertAlone(List<String> json) throws SQLException {
         boolean one = json.size() == 1;
-        String sql = one ? (synchronousCommit ? INSERT_ONE : INSERT_ONE_ASYNC) : (synchronousCommit ? INSERT_ALONE : INSERT_ALONE_ASYNC);
+        String sql = one ? (synchronousCommit ? INSERT : INSERT_ONE_ASYNC) : (synchronousCommit ? INSERT_ALONE : INSERT_ALONE_ASYNC);
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(sql)) {
             if (!connection.getAutoCommit()) {

@@ -9,8 +9,9 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
 import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Reference;
@@ -129,25 +130,22 @@ public final class BalpJsonReader {
 
     /** An agent's extension as {@link BalpJson} writes it: a url and an Identifier value. */
     private static void extension(JsonParser p, AuditEventAgentComponent agent) throws IOException, Unknown {
-        start(p.currentToken());
-        String url = null;
-        Identifier value = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
+        Extension extension = new Extension();
+        object(p, name -> {
             switch (name) {
-                case "url" -> url = text(p);
+                case "url" -> extension.setUrl(text(p));
                 case "valueIdentifier" -> {
-                    value = new Identifier();
+                    Identifier value = new Identifier();
                     identifier(p, value);
+                    extension.setValue(value);
                 }
                 default -> fail();
             }
-        }
-        if (url == null || value == null) {
+        });
+        if (!extension.hasUrl() || !extension.hasValue()) {
             fail();
         }
-        agent.addExtension(url, value);
+        agent.addExtension(extension);
     }
 
     private static void source(JsonParser p, AuditEvent.AuditEventSourceComponent source) throws IOException, Unknown {
