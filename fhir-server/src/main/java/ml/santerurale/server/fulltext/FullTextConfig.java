@@ -7,6 +7,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import javax.sql.DataSource;
 import org.hibernate.search.mapper.orm.Search;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
@@ -24,6 +27,13 @@ class FullTextConfig {
         return new FullTextCheckpoints(new JdbcTemplate(dataSource),
                 () -> Search.mapping(entityManagerFactory).scope(ResourceTable.class).workspace().flush(),
                 properties.checkpointInterval());
+    }
+
+    /** A clean stop's last checkpoint, unless the database watch says the database is away. */
+    @Bean
+    FullTextCheckpointAtStop fullTextCheckpointAtStop(FullTextCheckpoints checkpoints,
+            @Qualifier("databaseWatch") HealthIndicator databaseWatch) {
+        return new FullTextCheckpointAtStop(checkpoints, () -> Status.UP.equals(databaseWatch.health().getStatus()));
     }
 
     /** Created once our migrations ran, before anything is written at this start. */
