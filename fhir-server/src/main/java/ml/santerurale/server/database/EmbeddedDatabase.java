@@ -82,7 +82,11 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("timezone", "UTC")
-                    .setDataDirectoryCustomizer(directory -> applySettings(directory.toPath()));
+                    .setDataDirectoryCustomizer(directory -> applySettings(directory.toPath()))
+                    // Stopped by close(), when Spring closes the context: zonky's own JVM shutdown
+                    // hook stopped it on SIGTERM while the graceful shutdown still served requests
+                    // (and the context's last writes: the full-text checkpoint, the audit outbox).
+                    .setRegisterShutdownHook(false);
             if (requestedPort > 0) {
                 builder.setPort(requestedPort);
             }

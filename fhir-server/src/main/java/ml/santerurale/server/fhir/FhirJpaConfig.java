@@ -153,6 +153,12 @@ class FhirJpaConfig {
         return settings;
     }
 
+    /** Replaces HAPI's bean of the same name: its FHIRPath engine is made on first use ({@link FhirPathOnFirstUse}). */
+    @Bean
+    ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor searchParamExtractor() {
+        return new FhirPathOnFirstUse();
+    }
+
     @Bean
     DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties, IInterceptorService interceptors,
             org.springframework.beans.factory.ObjectProvider<ca.uhn.fhir.jpa.dao.SearchBuilderFactory<ca.uhn.fhir.jpa.model.dao.JpaPid>> builders,

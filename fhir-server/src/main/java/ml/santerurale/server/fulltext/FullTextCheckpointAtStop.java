@@ -61,7 +61,9 @@ final class FullTextCheckpointAtStop implements SmartLifecycle, ApplicationListe
     public void stop() {
         running = false;
         try {
-            checkpoints.recordAtStop();
+            if (checkpoints.recordAtStop()) {
+                log.info("Full-text checkpoint recorded at this stop: the next start re-indexes nothing written before it");
+            }
         } catch (RuntimeException e) {
             log.warn("No full-text checkpoint at this stop ({}): the next start re-indexes what was written since the last one",
                     e.getClass().getSimpleName());

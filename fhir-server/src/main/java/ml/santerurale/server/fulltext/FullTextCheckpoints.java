@@ -85,13 +85,13 @@ final class FullTextCheckpoints extends EveryInterval {
      * Nothing is written any more (the web server has stopped): commits the index and records the
      * snapshot {@link #stopBegins} took, {@link #STOP_MARGIN} after it at the earliest (the index
      * changes of the writes it sees are applied right after their commit, by their own thread).
-     * No checkpoint is recorded after this one.
+     * No checkpoint is recorded after this one. Whether one was recorded.
      */
-    void recordAtStop() throws InterruptedException {
+    boolean recordAtStop() throws InterruptedException {
         stopped = true;
         String snapshot = snapshotAtStop;
         if (snapshot == null) {
-            return;
+            return false;
         }
         long wait = STOP_MARGIN.toNanos() - (System.nanoTime() - stopBegan);
         if (wait > 0) {
@@ -101,6 +101,7 @@ final class FullTextCheckpoints extends EveryInterval {
             commitIndex.run();
             record(snapshot);
         }
+        return true;
     }
 
     void record(String snapshot) {

@@ -85,6 +85,11 @@ final class FaultDrill {
             out.accept("the drill stopped: " + e + "\n---- server log tail ----\n" + server.logTail(40));
         } finally {
             out.accept(String.format("server stopped in %.1f s (SIGTERM)", server.stop(Duration.ofSeconds(60))));
+            // Its PostgreSQL outlived the graceful shutdown (it is stopped with the context, not by
+            // a JVM shutdown hook of its own), so the stop's last full-text checkpoint was written.
+            if (!server.log().contains("Full-text checkpoint recorded at this stop")) {
+                failures.add("the SIGTERM stop recorded no full-text checkpoint (was the database stopped before the server?)");
+            }
         }
         out.accept(failures.isEmpty() ? "RESULT: every scenario passed" : "RESULT: " + failures.size() + " failure(s)");
         failures.forEach(f -> out.accept("FAILURE " + f));

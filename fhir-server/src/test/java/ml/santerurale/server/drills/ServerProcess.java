@@ -140,6 +140,11 @@ final class ServerProcess {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** The latest log, whole. */
+    String log() throws IOException {
+        return Files.readString(data.resolve("server-" + starts + ".log"));
+    }
+
     /** The last lines of the latest log, for a failure's report. */
     String logTail(int lines) {
         try {
