@@ -41,6 +41,20 @@ class PointInTimeRestoreTest extends ServerIntegrationTest {
     DataSource dataSource;
 
     @Test
+    void theFirstBaseBackupIsTakenOnceTheServerIsReadyWithTheSitesCatalogueInIt() throws Exception {
+        java.sql.Timestamp loaded = new org.springframework.jdbc.core.JdbcTemplate(dataSource)
+                .queryForObject("select min(loaded_at) from srm_site_catalog_load", java.sql.Timestamp.class);
+        Path base = properties.baseBackups();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (BaseBackups.list(base).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        BaseBackup first = BaseBackups.list(base).stream().min(java.util.Comparator.comparing(BaseBackup::started)).orElseThrow();
+        assertThat(first.started()).as("the first base backup began after the start loaded the sites catalogue")
+                .isAfter(loaded.toInstant());
+    }
+
+    @Test
     void aRestoreToAnInstantHoldsEveryVersionCommittedBeforeItAndNothingAfter() throws Exception {
         BaseBackup base = backups.take();
         assertThat(base.data().resolve("backup_label")).exists();
