@@ -20,8 +20,11 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * lost. Readiness reads it (the pool's own check would wait for the pool's connection timeout,
  * 30 s), and {@link DatabaseAwayGate} answers 503 at once while it says the database is away.
  * When the database goes away, the pool's connections are evicted so that none is handed out
- * dead when it is back, and the pool's connection timeout drops to the probe interval until it is
- * back, so that background work and a shutdown fail fast instead of waiting 30 s each. After
+ * dead when it is back, and the pool's configured connection timeout drops to the probe interval
+ * until it is back. HikariCP 6.3.3 copies that timeout into the pool once, when the pool is made,
+ * so the lower value does not reach a running pool: background work still waits the full timeout
+ * (docs/PERFORMANCE.md); readiness, the 503 gate and the full-text checkpoint of a stop ask this
+ * watch instead. After
  * every unanswered probe it runs {@code whileAway} (the embedded database starts PostgreSQL again
  * if its postmaster is gone).
  *
@@ -89,7 +92,7 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
             awaySince = System.nanoTime();
             available = false;
             log.error("The database does not answer: requests are answered 503 until it is back");
-            // Background work (audit drainer, HAPI's jobs, a shutdown) fails fast too, not after 30 s.
+            // Meant to make background work fail fast; HikariCP 6.3.3 applies it to a new pool only (class Javadoc).
             pool.getHikariConfigMXBean().setConnectionTimeout(Math.max(250, interval.toMillis()));
             try {
                 pool.getHikariPoolMXBean().softEvictConnections();
