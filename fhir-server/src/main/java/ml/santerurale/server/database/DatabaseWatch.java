@@ -20,13 +20,10 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * lost. Readiness reads it (the pool's own check would wait for the pool's connection timeout,
  * 30 s), and {@link DatabaseAwayGate} answers 503 at once while it says the database is away.
  * When the database goes away, the pool's connections are evicted so that none is handed out
- * dead when it is back, and the pool's configured connection timeout drops to the probe interval
- * until it is back. HikariCP 6.3.3 copies that timeout into the pool once, when the pool is made,
- * so the lower value does not reach a running pool: background work still waits the full timeout
- * (docs/PERFORMANCE.md); readiness, the 503 gate and the full-text checkpoint of a stop ask this
- * watch instead. After
- * every unanswered probe it runs {@code whileAway} (the embedded database starts PostgreSQL again
- * if its postmaster is gone).
+ * dead when it is back, and {@link FailFastDataSource} refuses connections at once (freeing the
+ * threads already waiting) until the pool hands out a working one again: background work fails
+ * fast instead of waiting the pool's 30 s. After every unanswered probe it runs {@code whileAway}
+ * (the embedded database starts PostgreSQL again if its postmaster is gone).
  *
  * <p>Does not guarantee that the next statement succeeds when it says "available" (the database
  * may go in between: such a statement fails and is answered 503 by the error guard), nor that
@@ -38,7 +35,7 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
 
     private final HikariDataSource pool;
     private final Duration interval;
-    private final long normalConnectionTimeout;
+    private final FailFastDataSource gate;
     private final Runnable whileAway;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "database-watch");
@@ -49,11 +46,11 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
     private volatile long awaySince;
     private Connection probe;
 
-    DatabaseWatch(HikariDataSource pool, Duration interval, Runnable whileAway) {
+    DatabaseWatch(HikariDataSource pool, FailFastDataSource gate, Duration interval, Runnable whileAway) {
         this.pool = pool;
+        this.gate = gate;
         this.interval = interval;
         this.whileAway = whileAway;
-        this.normalConnectionTimeout = pool.getConnectionTimeout();
     }
 
     void start() {
@@ -80,6 +77,17 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             answered = false;
         }
+        if (available && !answered) {
+            awaySince = System.nanoTime();
+            available = false;
+            gate.away();
+            log.error("The database does not answer: requests are answered 503 until it is back");
+            try {
+                pool.getHikariPoolMXBean().softEvictConnections();
+            } catch (RuntimeException e) {
+                log.debug("Could not evict the pool's connections", e);
+            }
+        }
         if (!answered) {
             closeProbe();
             try {
@@ -87,21 +95,8 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("Could not bring the database back", e);
             }
-        }
-        if (available && !answered) {
-            awaySince = System.nanoTime();
-            available = false;
-            log.error("The database does not answer: requests are answered 503 until it is back");
-            // Meant to make background work fail fast; HikariCP 6.3.3 applies it to a new pool only (class Javadoc).
-            pool.getHikariConfigMXBean().setConnectionTimeout(Math.max(250, interval.toMillis()));
-            try {
-                pool.getHikariPoolMXBean().softEvictConnections();
-            } catch (RuntimeException e) {
-                log.debug("Could not evict the pool's connections", e);
-            }
-        } else if (!available && answered) {
-            pool.getHikariConfigMXBean().setConnectionTimeout(normalConnectionTimeout);
-            // Back only once the pool itself hands out a working connection again.
+        } else if (!available) {
+            // Back only once the pool itself (not the refusing gate) hands out a working connection again.
             try (Connection pooled = pool.getConnection()) {
                 if (!pooled.isValid(timeoutSeconds())) {
                     return;
@@ -110,6 +105,7 @@ final class DatabaseWatch implements HealthIndicator, AutoCloseable {
                 log.info("The database answers, the pool not yet: {}", notYet.getMessage());
                 return;
             }
+            gate.back();
             available = true;
             log.info("The database answers again after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - awaySince));
         }

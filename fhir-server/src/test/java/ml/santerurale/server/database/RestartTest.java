@@ -1,6 +1,7 @@
 package ml.santerurale.server.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -139,6 +140,13 @@ class RestartTest {
                         .doesNotContainIgnoringCase("sql").doesNotContainIgnoringCase("jdbc")
                         .doesNotContainIgnoringCase("hikari").doesNotContain("srm_").doesNotContain("Exception");
             }
+            // Background work (HAPI's jobs, the outbox drainer) asks the same data source: refused at once, not after 30 s.
+            long asked = System.nanoTime();
+            assertThatThrownBy(() -> server.getBean(javax.sql.DataSource.class).getConnection().close())
+                    .isInstanceOf(java.sql.SQLTransientConnectionException.class)
+                    .hasMessageContaining("The database is away");
+            assertThat((System.nanoTime() - asked) / 1e9).as("refused at once, not after the pool's timeout").isLessThan(5);
+
             // The server starts its PostgreSQL again (after restart-after) and serves the data.
             double upAfter = awaitReadiness(health, 200, stopped, 120);
             System.out.printf("[outage] ready again %.1f s after the database stopped (restart-after 20 s)%n", upAfter);
