@@ -50,6 +50,8 @@ class RestartTest {
                 + "\"gender\":\"male\",\"birthDate\":\"1978\"}";
 
         try (ConfigurableApplicationContext first = start(data)) {
+            assertThat(first.getBeanNamesForType(org.apache.camel.CamelContext.class))
+                    .as("no DHIS2 address: no Camel context (its only route is the DHIS2 delivery)").isEmpty();
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base(first) + "/Patient/" + id))
                     .header("Content-Type", "application/fhir+json").header("Authorization", bearer()).PUT(HttpRequest.BodyPublishers.ofString(patient)).build(),
                     HttpResponse.BodyHandlers.ofString());
