@@ -67,12 +67,14 @@ final class FailFastDataSource extends DelegatingDataSource {
     }
 
     private Connection refusingWhileAway(ConnectionSource source) throws SQLException {
-        if (away) {
-            throw new SQLTransientConnectionException(AWAY);
-        }
         Thread me = Thread.currentThread();
+        // Registered before the check: away() sets its flag before it looks at the waiters, so a
+        // thread either sees the flag here or is seen (and interrupted) there, never neither.
         waiting.put(me, Boolean.FALSE);
         try {
+            if (away) {
+                throw new SQLTransientConnectionException(AWAY);
+            }
             Connection connection = source.get();
             if (away) {
                 // Handed out as the watch said "away": hand it back rather than use a dying connection.
