@@ -57,12 +57,6 @@ class FhirJpaConfig {
         return OneQuerySearchBuilders.replacing("oneQuerySearchBuilders");
     }
 
-    /** HAPI's DAOs and resource providers only for the types served or used inside (see UnservedDaosNotMade). */
-    @Bean
-    static UnservedDaosNotMade unservedDaosNotMade() {
-        return UnservedDaosNotMade.forThisServer();
-    }
-
     /** HAPI's predicate builders and query executors made without a bean lookup each (see DirectSqlObjects). */
     @Bean
     static BeanFactoryPostProcessor directSqlObjectsDefinition() {
