@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.AbstractDataSource;
 
 /** A real pool and driver pointed at a port where no database listens: the outage as the pool sees it. */
 class FailFastDataSourceTest {
@@ -25,28 +31,18 @@ class FailFastDataSourceTest {
 
     @Test
     void aThreadAlreadyWaitingForAConnectionWhenTheDatabaseGoesAwayIsRefusedAtOnceAndKeepsNoInterrupt() throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                gate.getConnection().close();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-            interruptedAfter.set(Thread.currentThread().isInterrupted());
-        }, "waiter");
-        waiter.start();
-        awaitWaiting(waiter);
+        Waiter waiter = Waiter.start(gate);
 
         long t0 = System.nanoTime();
         gate.away();
-        waiter.join(10_000);
+        waiter.thread.join(10_000);
 
-        assertThat(waiter.isAlive()).as("freed from the pool's 30 s wait").isFalse();
+        assertThat(waiter.thread.isAlive()).as("freed from the pool's 30 s wait").isFalse();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(10);
-        assertThat(failure.get()).isInstanceOf(SQLTransientConnectionException.class)
+        assertThat(waiter.failure.get()).isInstanceOf(SQLTransientConnectionException.class)
                 .hasMessageContaining("The database is away");
-        assertThat(interruptedAfter.get()).as("the interrupt that freed it is not left to the caller").isFalse();
+        assertThat(waiter.interruptedAfter.get(1, TimeUnit.SECONDS))
+                .as("the interrupt that freed it is not left to the caller").isFalse();
     }
 
     @Test
@@ -58,6 +54,39 @@ class FailFastDataSourceTest {
                 .hasMessageContaining("The database is away");
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).as("not the pool's 30 s").isLessThan(10);
         assertThat(gate.refusing()).isTrue();
+    }
+
+    @Test
+    void aConnectionHandedOutJustAsTheDatabaseGoesAwayIsGivenBackAndRefused() {
+        AtomicBoolean closed = new AtomicBoolean();
+        AtomicReference<FailFastDataSource> gateOfPool = new AtomicReference<>();
+        // A pool that hands out a connection in the instant the watch says "away" (a race the
+        // real pool cannot be made to lose on demand); the connection only records its close.
+        DataSource racing = new AbstractDataSource() {
+            @Override
+            public Connection getConnection() {
+                gateOfPool.get().away();
+                return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                        (proxy, method, args) -> {
+                            if ("close".equals(method.getName())) {
+                                closed.set(true);
+                            }
+                            return null;
+                        });
+            }
+
+            @Override
+            public Connection getConnection(String username, String password) {
+                return getConnection();
+            }
+        };
+        FailFastDataSource racingGate = new FailFastDataSource(racing);
+        gateOfPool.set(racingGate);
+
+        assertThatThrownBy(racingGate::getConnection).isInstanceOf(SQLTransientConnectionException.class)
+                .hasMessageContaining("The database is away");
+        assertThat(closed).as("handed back to the pool").isTrue();
+        assertThat(Thread.interrupted()).as("the interrupt away() sent the caller is cleared").isFalse();
     }
 
     @Test
@@ -77,24 +106,33 @@ class FailFastDataSourceTest {
 
     @Test
     void anInterruptFromSomeoneElseIsLeftToTheThreadAsThePoolLeavesIt() throws Exception {
-        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                gate.getConnection().close();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-            interruptedAfter.complete(Thread.currentThread().isInterrupted());
-        }, "waiter");
-        waiter.start();
-        awaitWaiting(waiter);
+        Waiter waiter = Waiter.start(gate);
 
-        waiter.interrupt();
+        waiter.thread.interrupt();
 
-        assertThat(interruptedAfter.get(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(failure.get()).hasMessageContaining("Interrupted during connection acquisition")
+        assertThat(waiter.interruptedAfter.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(waiter.failure.get()).as("the pool's own failure, not a refusal of ours").isInstanceOf(SQLException.class)
                 .hasMessageNotContaining("The database is away");
+    }
+
+    /** A thread asking the gate for a connection, started and seen waiting in the pool. */
+    private record Waiter(Thread thread, AtomicReference<Throwable> failure, CompletableFuture<Boolean> interruptedAfter) {
+
+        static Waiter start(FailFastDataSource gate) throws InterruptedException {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    gate.getConnection().close();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            }, "waiter");
+            thread.start();
+            awaitWaiting(thread);
+            return new Waiter(thread, failure, interruptedAfter);
+        }
     }
 
     private static void awaitWaiting(Thread thread) throws InterruptedException {

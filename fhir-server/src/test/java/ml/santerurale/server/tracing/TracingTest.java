@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import ca.uhn.fhir.context.FhirContext;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.StandaloneServer;
@@ -55,6 +56,13 @@ class TracingTest {
         String requestId = "trace-test-" + Long.toString(System.nanoTime(), 36);
         try (ConfigurableApplicationContext server = StandaloneServer.start(Files.createTempDirectory("srm-tracing-"),
                 "--SRM_OTLP_ENDPOINT=http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces")) {
+            // The tracing proxy is outermost: it wraps the pool that refuses while the database
+            // is away (database.DatabaseWatchConfig), which the database watch unwraps.
+            DataSource dataSource = server.getBean(DataSource.class);
+            Class<?> failFast = Class.forName("ml.santerurale.server.database.FailFastDataSource");
+            assertThat(dataSource).isNotInstanceOf(failFast);
+            assertThat(dataSource.isWrapperFor(failFast)).as("the tracing proxy wraps the fail-fast pool").isTrue();
+
             String base = StandaloneServer.fhirBase(server);
             Patient patient = ClinicalRecords.patient(family, "Awa", "cscom-konobougou");
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/Patient/" + patient.getIdPart()))
