@@ -123,6 +123,21 @@ start_server() {
     sleep 0.2
   done
   STARTUP_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  log "CPU by thread until ready (on a core, waiting for one): $(thread_times)"
+}
+
+# thread_times: where the server's CPU went so far, by thread name (numbers dropped, so that a
+# pool is one line), the busiest first: time on a core and time runnable but waiting for one
+# (/proc/<pid>/task/*/schedstat). Threads that exited are not counted. During a start on 2 cores
+# the JIT's compiler threads take more CPU than the main thread (docs/PERFORMANCE.md).
+thread_times() {
+  local t
+  for t in /proc/"$JPID"/task/*; do
+    printf '%s|%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cat "$t/schedstat" 2>/dev/null)"
+  done | awk -F'|' '$2 != "" { n = $1; sub(/[-#0-9]+$/, "", n); split($2, a, " ");
+      run[n] += a[1] / 1e9; wait[n] += a[2] / 1e9 }
+    END { for (k in run) if (run[k] >= 0.3) printf "%.1f|%s %.1f s (waited %.1f s)\n", run[k], k, run[k], wait[k] }' \
+    | sort -t'|' -k1,1 -rn | cut -d'|' -f2 | paste -sd';' | sed 's/;/; /g' || true
 }
 
 # bench_restart: after bench_run, the server started again on the data directory the benchmark
