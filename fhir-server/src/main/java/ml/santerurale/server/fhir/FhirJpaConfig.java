@@ -153,6 +153,12 @@ class FhirJpaConfig {
         return settings;
     }
 
+    /** Replaces HAPI's bean of the same name: no resource counts, no counting job (see NoResourceCounts). */
+    @Bean(name = "myResourceCountsCache")
+    ca.uhn.fhir.jpa.util.ResourceCountCache resourceCountsCache() {
+        return new NoResourceCounts();
+    }
+
     /** Replaces HAPI's bean of the same name: its FHIRPath engine is made on first use ({@link FhirPathOnFirstUse}). */
     @Bean
     ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor searchParamExtractor() {

@@ -92,8 +92,11 @@ class FhirRestConfig {
         // Stored resources of a search or a feed page written from their stored JSON.
         interceptorService.registerInterceptor(preEncodedEntries);
         server.registerProviders(providers);
-        server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
-                server, systemDao, storageSettings, searchParamRegistry, validationSupport));
+        JpaCapabilityStatementProvider capabilities = new JpaCapabilityStatementProvider(
+                server, systemDao, storageSettings, searchParamRegistry, validationSupport);
+        // No count of stored resources by type (fhir.NoResourceCounts): /metadata is public, counts would span every site.
+        capabilities.setIncludeResourceCounts(false);
+        server.setServerConformanceProvider(capabilities);
         server.setPagingProvider(pagingProvider);
         server.setDefaultResponseEncoding(EncodingEnum.JSON);
         server.setServerAddressStrategy(addressStrategy(properties));

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.interceptors.access.Permission;
 import ml.santerurale.server.support.ServerIntegrationTest;
@@ -27,8 +28,14 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class CapabilityStatementTest extends ServerIntegrationTest {
 
+    /** HAPI's extension for a type's count of stored resources. */
+    private static final String RESOURCE_COUNT = "http://hl7api.sourceforge.net/hapi-fhir/res/extdefs.html#resourceCount";
+
     @Autowired
     AccessPolicy policy;
+
+    @Autowired
+    ResourceCountCache resourceCounts;
 
     private static final Set<String> ROLES = Set.of("soignant", "major", "medecin", "admin");
 
@@ -120,6 +127,16 @@ class CapabilityStatementTest extends ServerIntegrationTest {
             expected.add("evaluate-measure");
         }
         return expected;
+    }
+
+    @Test
+    void noCountOfStoredResourcesIsPublishedNorMade() {
+        // What HAPI's scheduled job did at start and every 10 minutes (with HAPI's cache: an empty map here).
+        resourceCounts.update();
+
+        assertThat(resourceCounts.get()).as("nothing was counted").isNull();
+        assertThat(metadata().getRestFirstRep().getResource()).allSatisfy(resource ->
+                assertThat(resource.getExtensionsByUrl(RESOURCE_COUNT)).as(resource.getType()).isEmpty());
     }
 
     private CapabilityStatement metadata() {
