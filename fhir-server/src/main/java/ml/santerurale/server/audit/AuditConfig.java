@@ -102,7 +102,8 @@ class AuditConfig {
 
     @Bean
     AuditSchedule auditSchedule(AuditOutboxDrainer drainer, AuditRetentionJob retentionJob, AuditProperties properties) {
-        return new AuditSchedule(drainer, retentionJob, properties.drainInterval(), properties.retentionCron());
+        return new AuditSchedule(drainer::drainQuietly, properties.drainThreads(), properties.drainInterval(),
+                retentionJob::purgeQuietly, properties.retentionCron());
     }
 
     private static IFhirResourceDao<AuditEvent> auditEventDao(DaoRegistry daoRegistry) {

@@ -1,46 +1,67 @@
 package ml.santerurale.server.audit;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.TimeZone;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.support.CronTrigger;
 
 /**
- * Runs the outbox drainer every drain interval and the retention purge on its cron, on two
- * threads of their own (a long purge does not hold back the drain). Started once the context is
- * ready, stopped first at shutdown; rows left in the outbox are drained at the next start.
+ * Runs the outbox drain on {@code drainThreads} threads, each every drain interval (staggered
+ * across the interval), and the retention purge on its cron on a thread of its own (a long purge
+ * does not hold back the drain). Started once the context is ready, stopped first at shutdown;
+ * rows left in the outbox are drained at the next start.
+ *
+ * <p>More than one drain thread because the drain competes for the cores with the requests it
+ * audits: at full read load on two cores one drain thread (and its PostgreSQL backend) got less
+ * than one event's worth of CPU per read and the outbox grew for as long as the load lasted
+ * (docs/PERFORMANCE.md). The drains share the work through {@code FOR UPDATE SKIP LOCKED}
+ * ({@link AuditOutboxDrainer}); an idle drain costs one query per interval. Does not guarantee that
+ * events are stored in the order they were recorded (their search order is {@code recorded}).
  *
  * <p>Uses its own scheduler rather than {@code @EnableScheduling}, which would also start any
  * {@code @Scheduled} method in HAPI's jars.
  */
 final class AuditSchedule implements SmartLifecycle {
 
-    private final AuditOutboxDrainer drainer;
-    private final AuditRetentionJob retentionJob;
+    private final Runnable drain;
+    private final int drainThreads;
     private final Duration drainInterval;
+    private final Runnable purge;
     private final String retentionCron;
     private ThreadPoolTaskScheduler scheduler;
 
-    AuditSchedule(AuditOutboxDrainer drainer, AuditRetentionJob retentionJob, Duration drainInterval,
-            String retentionCron) {
-        this.drainer = drainer;
-        this.retentionJob = retentionJob;
+    /**
+     * @param drain one drain of the outbox, which must not throw ({@link AuditOutboxDrainer#drainQuietly})
+     * @param purge one retention purge, which must not throw ({@link AuditRetentionJob#purgeQuietly})
+     */
+    AuditSchedule(Runnable drain, int drainThreads, Duration drainInterval, Runnable purge, String retentionCron) {
+        if (drainThreads < 1) {
+            throw new IllegalArgumentException("at least one drain thread");
+        }
+        this.drain = drain;
+        this.drainThreads = drainThreads;
         this.drainInterval = drainInterval;
+        this.purge = purge;
         this.retentionCron = retentionCron;
     }
 
     @Override
     public synchronized void start() {
         scheduler = new ThreadPoolTaskScheduler();
-        scheduler.setPoolSize(2);
+        scheduler.setPoolSize(drainThreads + 1);
         scheduler.setThreadNamePrefix("audit-");
         // A drain cut short rolls back; its rows stay in the outbox for the next start.
         scheduler.setWaitForTasksToCompleteOnShutdown(false);
         scheduler.setAwaitTerminationSeconds(2);
         scheduler.initialize();
-        scheduler.scheduleWithFixedDelay(drainer::drainQuietly, drainInterval);
-        scheduler.schedule(retentionJob::purgeQuietly, new CronTrigger(retentionCron, TimeZone.getTimeZone("UTC")));
+        Instant now = Instant.now();
+        for (int i = 0; i < drainThreads; i++) {
+            scheduler.scheduleWithFixedDelay(drain, now.plus(drainInterval.multipliedBy(i).dividedBy(drainThreads)),
+                    drainInterval);
+        }
+        scheduler.schedule(purge, new CronTrigger(retentionCron, TimeZone.getTimeZone("UTC")));
     }
 
     @Override
