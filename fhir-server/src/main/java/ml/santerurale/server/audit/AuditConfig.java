@@ -102,8 +102,9 @@ class AuditConfig {
 
     @Bean
     AuditSchedule auditSchedule(AuditOutboxDrainer drainer, AuditRetentionJob retentionJob, AuditProperties properties) {
-        return new AuditSchedule(drainer::drainQuietly, properties.drainThreads(), properties.drainInterval(),
-                retentionJob::purgeQuietly, properties.retentionCron());
+        java.time.Duration behind = properties.extraDrainsAfter();
+        return new AuditSchedule(drainer::drainQuietly, () -> drainer.drainQuietlyWhenBehind(behind),
+                properties.drainThreads(), properties.drainInterval(), retentionJob::purgeQuietly, properties.retentionCron());
     }
 
     private static IFhirResourceDao<AuditEvent> auditEventDao(DaoRegistry daoRegistry) {

@@ -35,8 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * their site, and appended as one JDBC batch, and deleted from the outbox in the same database
  * transaction. No FHIR indexing: until issue 17 each batch was a FHIR transaction through HAPI's
  * system DAO, which indexed every AuditEvent search parameter and cost more CPU than the reads it
- * audited. Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so several nodes (or the
- * scheduler and a test) may drain at once without storing an event twice.
+ * audited. Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so several nodes, the drain
+ * threads of one node ({@link AuditSchedule}) or a test may drain at once without storing an
+ * event twice.
  *
  * <p>Measured as {@code srm_audit_drain_seconds} (each batch that moved events) and
  * {@code srm_audit_drained_events_total}. When tracing is on, each batch is a span of its own
@@ -44,7 +45,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * events it moved ({@value #EVENTS_ATTRIBUTE}) and nothing else: no event content, no patient.
  * A drain that finds the outbox empty makes no span (one cheap query says so first), so an idle
  * server does not export a trace every drain interval; the empty last batch of a drain that
- * moved exactly a multiple of the batch size does.
+ * moved exactly a multiple of the batch size does, and so does a batch whose rows another drain
+ * claimed first.
  *
  * <p>A batch that fails is retried row by row; a row that still fails (not an AuditEvent, no
  * {@code recorded}) is kept with its error and retried at most {@value #MAX_ATTEMPTS} times, then
@@ -105,6 +107,27 @@ public final class AuditOutboxDrainer {
             total += moved;
         } while (moved == batchSize);
         return total;
+    }
+
+    /**
+     * Whether the outbox's oldest row this node could store is older than {@code age}: one index
+     * lookup (the oldest row by id), so that an extra drain thread can ask every interval.
+     */
+    boolean isBehind(java.time.Duration age) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("select coalesce((select created_at < clock_timestamp()"
+                + " - make_interval(secs => ?) from srm_audit_outbox where attempts < ? order by id limit 1), false)",
+                Boolean.class, age.toMillis() / 1000.0, MAX_ATTEMPTS));
+    }
+
+    /** As {@link #drainQuietly}, only while the outbox is behind by more than {@code age} ({@link #isBehind}). */
+    void drainQuietlyWhenBehind(java.time.Duration age) {
+        try {
+            if (isBehind(age)) {
+                drainAll();
+            }
+        } catch (RuntimeException e) {
+            log.error("Audit outbox drain failed; the events stay in srm_audit_outbox and will be retried", e);
+        }
     }
 
     void drainQuietly() {

@@ -18,7 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param retentionCron when the purge runs (Spring cron, server time zone UTC; daily by default)
  * @param drainInterval pause between two moves of the outbox into the audit store
  * @param drainBatchSize outbox rows moved per database transaction
- * @param drainThreads how many drains run at once, each every drain interval (they share the rows)
+ * @param drainThreads drain threads: one drains every interval, the others only while the outbox's
+ *     oldest row is older than {@code extraDrainsAfter} (they share the rows)
+ * @param extraDrainsAfter how far behind the outbox must be for the extra drain threads to drain
  * @param observer this server's name in {@code AuditEvent.source}
  * @param trustForwardedFor take the client address from {@code X-Forwarded-For}: only behind a
  *     reverse proxy that overwrites that header, otherwise a client could forge its address
@@ -35,6 +37,7 @@ public record AuditProperties(
         @NotNull Duration drainInterval,
         @Min(1) @Max(5000) int drainBatchSize,
         @Min(1) @Max(8) int drainThreads,
+        @NotNull Duration extraDrainsAfter,
         @NotBlank String observer,
         boolean trustForwardedFor,
         boolean synchronousCommit) {

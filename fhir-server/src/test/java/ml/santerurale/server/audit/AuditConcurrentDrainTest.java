@@ -32,6 +32,22 @@ class AuditConcurrentDrainTest extends ServerIntegrationTest {
     @Autowired
     AuditProperties properties;
 
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactionManager;
+
+    /** The extra drain threads drain only while the oldest row waiting is older than their threshold. */
+    @Test
+    void theOutboxIsBehindOnlyWhileItsOldestRowIsOlderThanTheThreshold() {
+        new org.springframework.transaction.support.TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+            status.setRollbackOnly();
+            // Not committed: the server's own drains cannot see it; the drainer's query joins this transaction.
+            jdbc.update("insert into srm_audit_outbox (payload) values ('{}')");
+            jdbc.queryForObject("select pg_sleep(0.3)", String.class);
+            assertThat(drainer.isBehind(java.time.Duration.ofMillis(100))).as("a row older than 100 ms waits").isTrue();
+            assertThat(drainer.isBehind(java.time.Duration.ofHours(1))).as("no row an hour old").isFalse();
+        });
+    }
+
     @Test
     void drainsRunningAtOnceStoreEachEventExactlyOnce() throws Exception {
         assertThat(properties.drainThreads()).as("the server itself drains on more than one thread").isGreaterThan(1);

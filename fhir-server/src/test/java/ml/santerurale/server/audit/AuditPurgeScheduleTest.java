@@ -50,7 +50,7 @@ class AuditPurgeScheduleTest extends ServerIntegrationTest {
     @Test
     void theScheduleRunsThePurgeOnItsCronAndThePurgeIsRecorded() throws InterruptedException {
         Instant before = Instant.now().minusMillis(1);
-        AuditSchedule everySecond = new AuditSchedule(drainer::drainQuietly, 1, Duration.ofMinutes(5),
+        AuditSchedule everySecond = new AuditSchedule(drainer::drainQuietly, drainer::drainQuietly, 1, Duration.ofMinutes(5),
                 retentionJob::purgeQuietly, "* * * * * *");
         everySecond.start();
         try {
