@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
 import ml.santerurale.interceptors.access.AccessPolicy;
 import ml.santerurale.interceptors.access.SitePartitioning;
@@ -102,7 +103,7 @@ class AuditConfig {
 
     @Bean
     AuditSchedule auditSchedule(AuditOutboxDrainer drainer, AuditRetentionJob retentionJob, AuditProperties properties) {
-        java.time.Duration behind = properties.extraDrainsAfter();
+        Duration behind = properties.extraDrainsAfter();
         return new AuditSchedule(drainer::drainQuietly, () -> drainer.drainQuietlyWhenBehind(behind),
                 properties.drainThreads(), properties.drainInterval(), retentionJob::purgeQuietly, properties.retentionCron());
     }

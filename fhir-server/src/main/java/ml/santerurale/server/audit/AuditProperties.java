@@ -53,5 +53,8 @@ public record AuditProperties(
                 || drainInterval.compareTo(Duration.ofMinutes(5)) > 0)) {
             throw new IllegalArgumentException("srm.audit.drain-interval must be between 100ms and 5m");
         }
+        if (extraDrainsAfter != null && (extraDrainsAfter.isNegative() || extraDrainsAfter.isZero())) {
+            throw new IllegalArgumentException("srm.audit.extra-drains-after must be a positive duration, e.g. 2s");
+        }
     }
 }

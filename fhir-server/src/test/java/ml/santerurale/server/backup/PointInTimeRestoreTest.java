@@ -18,6 +18,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.ServerIntegrationTest;
+import ml.santerurale.server.support.TestDirectories;
 import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class PointInTimeRestoreTest extends ServerIntegrationTest {
         assertThat(putJson("/Patient/" + changedAfter, json(changedAfter, "Change-Apres")).statusCode()).isEqualTo(200);
 
         String sourceUrl = dataSource.unwrap(HikariDataSource.class).getJdbcUrl();
-        Path work = Files.createTempDirectory("backup-drill-");
+        Path work = TestDirectories.create("backup-drill-");
         List<String> seen = new ArrayList<>();
         RestoreDrill.Report report = RestoreDrill.run(new RestoreDrill.Options(properties.directory().toAbsolutePath(), sourceUrl,
                 target, work, Duration.ofMinutes(3), List.of("--srm.security.issuers[0].issuer=" + TestTokens.ISSUER,
@@ -101,7 +102,7 @@ class PointInTimeRestoreTest extends ServerIntegrationTest {
 
     @Test
     void retentionDeletesOldBackupsButTheNewestAndTheWalOnlyTheyNeeded() throws Exception {
-        Path directory = Files.createTempDirectory("backup-retention-");
+        Path directory = TestDirectories.create("backup-retention-");
         Instant now = Instant.parse("2026-12-05T01:00:00Z");
         for (int day : List.of(40, 35, 3)) {
             Path backup = Files.createDirectories(directory.resolve("base/" + day));
@@ -130,7 +131,7 @@ class PointInTimeRestoreTest extends ServerIntegrationTest {
 
     @Test
     void theArchiveCommandNeverOverwritesADifferentSegment() throws Exception {
-        Path directory = Files.createTempDirectory("backup-archive-");
+        Path directory = TestDirectories.create("backup-archive-");
         Path archive = Files.createDirectories(directory.resolve("wal"));
         Path segment = Files.writeString(directory.resolve("000000010000000000000001"), "first");
         String command = WalArchiving.archiveCommand(archive).replace("%p", segment.toString()).replace("%f", "000000010000000000000001");

@@ -7,13 +7,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.UUID;
 import ml.santerurale.server.FhirServerApplication;
+import ml.santerurale.server.support.TestDirectories;
 import ml.santerurale.server.support.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -33,7 +33,7 @@ class ExternalDatabaseTest {
 
     @Test
     void theServerKeepsItsRecordsInTheDatabaseItIsGivenAndStartsNoneOfItsOwn() throws Exception {
-        Path data = Files.createTempDirectory("srm-external-");
+        Path data = TestDirectories.create("srm-external-");
         try (EmbeddedPostgres external = EmbeddedPostgres.builder()
                 .setDataDirectory(data.resolve("external")).setCleanDataDirectory(true).start()) {
             try (Connection admin = external.getPostgresDatabase().getConnection(); Statement sql = admin.createStatement()) {

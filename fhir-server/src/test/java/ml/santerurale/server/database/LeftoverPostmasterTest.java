@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import ml.santerurale.server.support.TestDirectories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,8 +20,8 @@ class LeftoverPostmasterTest {
 
     @Test
     void aPostmasterLeftRunningOnTheDataDirectoryIsStoppedAndNothingElseIs() throws Exception {
-        Path data = Files.createTempDirectory("srm-leftover-").resolve("postgres");
-        Path elsewhere = Files.createTempDirectory("srm-other-").resolve("postgres");
+        Path data = TestDirectories.create("srm-leftover-").resolve("postgres");
+        Path elsewhere = TestDirectories.create("srm-other-").resolve("postgres");
         EmbeddedPostgres leftover = start(data);
         EmbeddedPostgres other = start(elsewhere);
         try {
@@ -47,7 +48,7 @@ class LeftoverPostmasterTest {
 
     @Test
     void theWatchdogStopsThePostmasterOnceTheProcessItGuardsIsGoneAndNotBefore() throws Exception {
-        Path data = Files.createTempDirectory("srm-watchdog-").resolve("postgres");
+        Path data = TestDirectories.create("srm-watchdog-").resolve("postgres");
         Process server = new ProcessBuilder("sleep", "600").start();
         EmbeddedPostgres postgres = start(data);
         try {
@@ -71,7 +72,7 @@ class LeftoverPostmasterTest {
 
     @Test
     void aWatchdogWhosePostmasterStoppedCleanlySignalsNothing() throws Exception {
-        Path data = Files.createTempDirectory("srm-clean-").resolve("postgres");
+        Path data = TestDirectories.create("srm-clean-").resolve("postgres");
         Process server = new ProcessBuilder("sleep", "600").start();
         Optional<Process> watchdog;
         try (EmbeddedPostgres postgres = start(data)) {

@@ -15,6 +15,7 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import ml.santerurale.server.support.TestDirectories;
 import org.hibernate.search.mapper.orm.Search;
 import org.springframework.jdbc.core.JdbcTemplate;
 import ml.santerurale.server.support.ClinicalRecords;
@@ -42,7 +43,7 @@ class RestartTest {
 
     @Test
     void keepsPatientsAcrossARestart() throws Exception {
-        Path data = Files.createTempDirectory("srm-restart-");
+        Path data = TestDirectories.create("srm-restart-");
         String id = UUID.randomUUID().toString();
         String family = "Redemarrage" + UUID.randomUUID().toString().substring(0, 8).replaceAll("[0-9-]", "x");
         String nextPage;
@@ -101,7 +102,7 @@ class RestartTest {
 
     @Test
     void whileTheDatabaseIsAwayReadinessFallsAndRequestsGet503AtOnceThenTheServerStartsItAgainAndStopsFastWithoutIt() throws Exception {
-        Path data = Files.createTempDirectory("srm-outage-");
+        Path data = TestDirectories.create("srm-outage-");
         String id = UUID.randomUUID().toString();
         // Long enough for the checks of the outage below before the server starts PostgreSQL again.
         try (ConfigurableApplicationContext server = start(data, "--srm.database.embedded.restart-after=20s")) {
@@ -169,7 +170,7 @@ class RestartTest {
 
     @Test
     void theFullTextIndexCatchesUpWithWhatACrashLostAndIsRebuiltWhenItsDirectoryIsGone() throws Exception {
-        Path data = Files.createTempDirectory("srm-fulltext-");
+        Path data = TestDirectories.create("srm-fulltext-");
         String kept = "Kanwkept" + UUID.randomUUID().toString().replaceAll("[0-9-]", "").substring(0, 6);
         String lost = "Kanwlost" + UUID.randomUUID().toString().replaceAll("[0-9-]", "").substring(0, 6);
         // No checkpoint of its own during the test: the test sets it, as a crash would leave it.

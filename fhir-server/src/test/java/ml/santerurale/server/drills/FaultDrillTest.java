@@ -2,13 +2,13 @@ package ml.santerurale.server.drills;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import ml.santerurale.server.support.TestDirectories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ class FaultDrillTest {
         Set<Integer> scenarios = Arrays.stream(System.getProperty("srm.drill.scenarios", "1,2,3,4").split(","))
                 .map(String::trim).map(Integer::valueOf).collect(Collectors.toSet());
         Duration limit = Duration.parse(System.getProperty("srm.drill.scenario-limit", "PT10M"));
-        Path data = Files.createTempDirectory("faults-drill-");
+        Path data = TestDirectories.create("faults-drill-");
 
         List<String> failures = new FaultDrill(data, new FaultDrill.Settings(batches, devices, scenarios, limit), System.out::println).run();
 

@@ -163,7 +163,7 @@ public abstract class ServerIntegrationTest {
 
     private static Path createDataDirectory() {
         try {
-            Path directory = Files.createTempDirectory("srm-it-");
+            Path directory = TestDirectories.create("srm-it-");
             Files.createDirectories(directory.resolve("app-override"));
             return directory;
         } catch (IOException e) {

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +19,7 @@ import javax.sql.DataSource;
 import ca.uhn.fhir.context.FhirContext;
 import ml.santerurale.server.support.ClinicalRecords;
 import ml.santerurale.server.support.StandaloneServer;
+import ml.santerurale.server.support.TestDirectories;
 import ml.santerurale.server.support.TestTokens;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,7 @@ class TracingTest {
         collector.start();
         String family = "Tracee" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "x");
         String requestId = "trace-test-" + Long.toString(System.nanoTime(), 36);
-        try (ConfigurableApplicationContext server = StandaloneServer.start(Files.createTempDirectory("srm-tracing-"),
+        try (ConfigurableApplicationContext server = StandaloneServer.start(TestDirectories.create("srm-tracing-"),
                 "--SRM_OTLP_ENDPOINT=http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces")) {
             // The tracing proxy is outermost: it wraps the pool that refuses while the database
             // is away (database.DatabaseWatchConfig), which the database watch unwraps.
