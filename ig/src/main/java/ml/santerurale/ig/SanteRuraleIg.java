@@ -137,7 +137,7 @@ public final class SanteRuraleIg {
         unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
         ValidationSupportChain chain = new ValidationSupportChain(
                 packageSupport,
-                new DefaultProfileValidationSupport(context),
+                new CoreTypesListed(context, new DefaultProfileValidationSupport(context)),
                 new CommonCodeSystemsTerminologyService(context),
                 new InMemoryTerminologyServerValidationSupport(context),
                 unknownCodeSystems);

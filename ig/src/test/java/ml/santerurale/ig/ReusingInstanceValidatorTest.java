@@ -3,6 +3,8 @@ package ml.santerurale.ig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ValidationOptions;
 import java.util.ArrayList;
@@ -10,6 +12,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
@@ -20,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pooled validator says exactly what HAPI's own {@link FhirInstanceValidator} says (same
- * support chain, same settings) on the guide's examples and on broken variants, also when one
+ * settings, and a support chain listing every core definition where the guide's lists only the
+ * core's types, {@link CoreTypesListed}) on the guide's examples and on broken variants, also when one
  * validator has just judged another resource and when many threads validate at once.
  */
 class ReusingInstanceValidatorTest {
@@ -32,7 +39,12 @@ class ReusingInstanceValidatorTest {
     @BeforeAll
     static void load() {
         ig = SanteRuraleIg.load(FHIR);
-        FhirInstanceValidator module = new FhirInstanceValidator(ig.validationSupport());
+        UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(FHIR);
+        unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
+        ValidationSupportChain everyCoreDefinitionListed = new ValidationSupportChain(ig.packageSupport(),
+                new DefaultProfileValidationSupport(FHIR), new CommonCodeSystemsTerminologyService(FHIR),
+                new InMemoryTerminologyServerValidationSupport(FHIR), unknownCodeSystems);
+        FhirInstanceValidator module = new FhirInstanceValidator(everyCoreDefinitionListed);
         module.setAnyExtensionsAllowed(true);
         module.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
         module.setAssumeValidRestReferences(true);
@@ -50,6 +62,9 @@ class ReusingInstanceValidatorTest {
             Resource broken = example.copy();
             if (broken instanceof Patient patient) {
                 patient.setGender(null).setBirthDateElement(null);
+                // A core extension (not listed, found by URL) with the wrong type of value.
+                patient.addExtension("http://hl7.org/fhir/StructureDefinition/patient-birthPlace",
+                        new org.hl7.fhir.r4.model.StringType("Konobougou"));
             } else if (broken instanceof Observation observation && observation.hasValueQuantity()) {
                 observation.getValueQuantity().setValue(-1).setCode("bogus");
             } else {
@@ -75,12 +90,16 @@ class ReusingInstanceValidatorTest {
     @Test
     void saysWhatHapisValidatorSaysOnExamplesAndBrokenVariants() {
         int errors = 0;
+        List<String> all = new ArrayList<>();
         for (Resource resource : goodAndBroken()) {
             List<String> expected = byHapi(resource);
             assertThat(describe(ig.validate(resource))).as(resource.fhirType()).isEqualTo(expected);
             errors += (int) expected.stream().filter(m -> m.startsWith("ERROR")).count();
+            all.addAll(expected);
         }
         assertThat(errors).as("the broken variants are broken").isGreaterThan(ig.examples().size());
+        assertThat(all).as("the core extension's definition was found and applied")
+                .anyMatch(m -> m.startsWith("ERROR") && m.contains("patient-birthPlace"));
     }
 
     @Test
