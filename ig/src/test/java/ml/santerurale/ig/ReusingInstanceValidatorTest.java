@@ -87,6 +87,18 @@ class ReusingInstanceValidatorTest {
                 .sorted().toList();
     }
 
+    /** What keeps the R5 copies of unused core definitions out of the heap (CoreTypesListed). */
+    @Test
+    void theChainListsTheCoreTypesButNotTheCoreExtensionsWhichItStillFindsByUrl() {
+        String birthPlace = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+        List<String> listed = ig.validationSupport().fetchAllStructureDefinitions().stream()
+                .map(sd -> ((org.hl7.fhir.r4.model.StructureDefinition) sd).getUrl()).toList();
+        assertThat(listed).contains("http://hl7.org/fhir/StructureDefinition/Patient",
+                "http://hl7.org/fhir/StructureDefinition/string", SanteRuraleIg.PROFILE_BY_TYPE.get("Patient"));
+        assertThat(listed).doesNotContain(birthPlace, "http://hl7.org/fhir/StructureDefinition/vitalsigns");
+        assertThat(ig.validationSupport().fetchStructureDefinition(birthPlace)).isNotNull();
+    }
+
     @Test
     void saysWhatHapisValidatorSaysOnExamplesAndBrokenVariants() {
         int errors = 0;
