@@ -70,6 +70,8 @@ class AccessConfig {
                 .description(description).tag("loaded", "false").register(registry);
         FunctionCounter.builder("srm.site.backstop.passes", partitioning, SitePartitioning::passesLoading)
                 .description(description).tag("loaded", "true").register(registry);
+        FunctionCounter.builder("srm.site.lookups", partitioning, SitePartitioning::siteLookups)
+                .description("Lookups of where one stored resource lives that went to the database").register(registry);
         interceptorService.registerInterceptor(partitioning);
         interceptorService.registerInterceptor(new ml.santerurale.interceptors.access.MissingReferenceWording());
         return partitioning;

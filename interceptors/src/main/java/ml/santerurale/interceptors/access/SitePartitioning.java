@@ -66,6 +66,7 @@ public class SitePartitioning {
     /** Backstop passes decided from storage alone, and passes that loaded the resources. */
     private final java.util.concurrent.atomic.AtomicLong passesWithoutLoading = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong passesLoading = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong siteLookups = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Where each clinical type names the patient it is about: what a referral grant opens at the
@@ -99,6 +100,7 @@ public class SitePartitioning {
 
     private static final String GRANTS_KEY = SitePartitioning.class.getName() + ".grants";
     private static final String SITES_KEY = SitePartitioning.class.getName() + ".sites";
+    private static final String POSTED_KEY = SitePartitioning.class.getName() + ".posted";
 
     private final java.util.function.Supplier<ca.uhn.fhir.jpa.searchparam.extractor.IResourceLinkResolver> linkResolver;
 
@@ -244,8 +246,11 @@ public class SitePartitioning {
      * before its entries run, instead of one query per entry and reference (each entry's site is
      * asked for at least twice by HAPI, and every reference is checked): on a 100-entry Bundle
      * that was some 200 round trips to the database. Entries and references to records the
-     * Bundle creates are found missing, as they would be before it runs. Only for transactions:
-     * a batch's entries commit one by one, so a later entry may see an earlier one's record.
+     * Bundle creates are found missing, as they would be before it runs, and a POST entry is not
+     * looked up at all (it was two queries per entry: HAPI asks for its partition under its
+     * placeholder, then under the id it assigns).
+     * Only for transactions: a batch's entries commit one by one, so a later entry may see an
+     * earlier one's record.
      */
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
     public void lookUpTransactionSites(RequestDetails requestDetails, RestOperationTypeEnum operation) {
@@ -257,7 +262,12 @@ public class SitePartitioning {
             new BundleSites(bundle, directory::isSite).stampInferred();
         }
         Set<String> references = new LinkedHashSet<>();
+        // The resources of the POST entries, by identity: HAPI creates each from this very object.
+        Set<IBaseResource> posted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (org.hl7.fhir.r4.model.Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (entry.getRequest().getMethod() == org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST && entry.getResource() != null) {
+                posted.add(entry.getResource());
+            }
             String url = entry.getRequest().getUrl();
             String type = ml.santerurale.interceptors.guard.BundleEntryUrls.resourceType(url);
             String id = ml.santerurale.interceptors.guard.BundleEntryUrls.resourceId(url);
@@ -273,6 +283,9 @@ public class SitePartitioning {
                     }
                 }
             }
+        }
+        if (!posted.isEmpty()) {
+            requestDetails.getUserData().put(POSTED_KEY, posted);
         }
         if (references.isEmpty()) {
             return;
@@ -527,7 +540,7 @@ public class SitePartitioning {
      * in the partition named here, so naming another one would be an attempt to move it.
      */
     private Optional<String> existingSite(Resource resource, Caller caller, RequestDetails requestDetails) {
-        if (!resource.getIdElement().hasIdPart()) {
+        if (!resource.getIdElement().hasIdPart() || isPosted(resource, requestDetails)) {
             return Optional.empty();
         }
         Set<String> sites = knownSites(caller);
@@ -765,9 +778,34 @@ public class SitePartitioning {
     /** Where a record lives, looked up once per request and record. */
     private Optional<String> siteOf(RequestDetails requestDetails, String type, String id) {
         if (requestDetails == null) {
+            siteLookups.incrementAndGet();
             return directory.siteOfResource(type, id);
         }
-        return siteCache(requestDetails).computeIfAbsent(type + "/" + id, k -> directory.siteOfResource(type, id));
+        return siteCache(requestDetails).computeIfAbsent(type + "/" + id, k -> {
+            siteLookups.incrementAndGet();
+            return directory.siteOfResource(type, id);
+        });
+    }
+
+    /** Lookups of where one stored resource lives that went to the database (the request's own lookups did not have it). */
+    public long siteLookups() {
+        return siteLookups.get();
+    }
+
+    /**
+     * Whether this resource is being created by a POST (a create, or a transaction's POST entry):
+     * its id is the entry's {@code urn:} placeholder (HAPI asks for every entry's partition before
+     * it runs them) or the id HAPI has just assigned it, so no stored record has it and there is
+     * nothing to look up.
+     */
+    private static boolean isPosted(Resource resource, RequestDetails requestDetails) {
+        if (requestDetails == null) {
+            return false;
+        }
+        if (requestDetails.getRestOperationType() == RestOperationTypeEnum.CREATE && requestDetails.getResource() == resource) {
+            return true;
+        }
+        return requestDetails.getUserData().get(POSTED_KEY) instanceof Set<?> posted && posted.contains(resource);
     }
 
     @SuppressWarnings("unchecked")
